@@ -1,0 +1,134 @@
+"""The `kg` command: build, validate, stats and query the knowledge graph."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from kg.errors import KGError
+from kg.store import default_store_path
+
+STORE_HELP = ("where the graph lives: a folder (default %(default)s or $KG_STORE), "
+              "'memory' (Oxigraph in memory, built now) or 'rdflib' (rdflib Memory, built now)")
+
+
+def _progress(quiet: bool):
+    def show(step: str) -> None:
+        if not quiet:
+            print(f"  {step}", file=sys.stderr, flush=True)
+    return show
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build import build
+    from kg.stats import counts, format_counts
+
+    start = time.perf_counter()
+    result = build(args.store, args.data, progress=_progress(args.quiet))
+    elapsed = time.perf_counter() - start
+    where = args.store or default_store_path()
+    print(f"Built the knowledge graph ({result.store.backend}) → {where} in {elapsed:.2f} s")
+    print(format_counts(counts(result.store)))
+    _report_posts_without_claims(result.posts_without_claims)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.build import build_graph
+
+    result = build_graph(args.paths or None, progress=_progress(args.quiet))
+    files = len(result.sources)
+    print(f"Valid: {files} files, {len(result.store):,} triples after derivation; nothing written.")
+    _report_posts_without_claims(result.posts_without_claims)
+    return 0
+
+
+def _report_posts_without_claims(positions: list[int]) -> None:
+    if positions:
+        listed = ", ".join(str(p) for p in positions)
+        print(f"Note: {len(positions)} post(s) are the source of no claim and not marked "
+              f"ckg:noClaimReason: {listed}")
+    else:
+        print("posts without a claim: 0")
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from kg.stats import counts, format_counts
+    from kg.store import open_store
+
+    print(format_counts(counts(open_store(args.store))))
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from kg.store import open_store
+    from kg.tabular import render
+
+    text = args.sparql
+    source = Path(text)
+    if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and source.is_file()):
+        if not source.is_file():
+            raise KGError(f"no such query file: {text}")
+        text = source.read_text(encoding="utf-8")
+    store = open_store(args.store)
+    result = store.query(text)
+    if result.type == "ASK":
+        print("true" if result.askAnswer else "false")
+    elif result.type == "CONSTRUCT":
+        print(result.graph.serialize(format="turtle"))
+    else:
+        rows = store.select(text)
+        print(render(rows, [str(v) for v in result.vars], args.format, store))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of `kg` (also used to document the CLI)."""
+    top = argparse.ArgumentParser(
+        prog="kg", description="conflict-kg: a knowledge graph of conflict actors, operations "
+        "and claims. Run `kg build` first, then `kg stats` or `kg query`.")
+    top.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    default = str(default_store_path())
+
+    build = sub.add_parser("build", help="load, check and publish the graph atomically")
+    build.add_argument("--data", type=Path, action="append",
+                       help="data file or folder (repeatable; default: the project's data/)")
+    build.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
+    build.set_defaults(run=cmd_build)
+
+    validate = sub.add_parser("validate", help="run every check of a build; write nothing")
+    validate.add_argument("paths", nargs="*", type=Path,
+                          help="data files or folders (default: the project's data/)")
+    validate.set_defaults(run=cmd_validate)
+
+    stats = sub.add_parser("stats", help="counts of a built graph")
+    stats.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
+    stats.set_defaults(run=cmd_stats)
+
+    query = sub.add_parser("query", help="run any SPARQL (text or a .rq file)")
+    query.add_argument("sparql", help="a SPARQL query, or a file holding one")
+    query.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.set_defaults(run=cmd_query)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `kg` console script."""
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KGError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The project's namespaces and the SPARQL prefixes every query may use."""
+
+from rdflib import Namespace
+
+CKG = Namespace("https://w3id.org/conflict-kg/ontology#")
+ID = Namespace("https://w3id.org/conflict-kg/id/")
+ACLED = Namespace("https://w3id.org/conflict-kg/acled#")
+CAMEO = Namespace("https://w3id.org/conflict-kg/cameo#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+#: Namespaces whose terms must be defined in the ontology or the data before they are used.
+OWN_NAMESPACES = (str(CKG), str(ID), str(ACLED), str(CAMEO))
+
+PREFIXES: dict[str, str] = {
+    "ckg": str(CKG),
+    "id": str(ID),
+    "actor": f"{ID}actor/",
+    "place": f"{ID}place/",
+    "facility": f"{ID}facility/",
+    "equipment": f"{ID}equipment/",
+    "op": f"{ID}operation/",
+    "prop": f"{ID}proposition/",
+    "thread": f"{ID}thread/",
+    "corpus": f"{ID}corpus/",
+    "acled": str(ACLED),
+    "cameo": str(CAMEO),
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "wd": str(WD),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "schema": "https://schema.org/",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+}
+
+
+def sparql_prologue() -> str:
+    """PREFIX lines for every known prefix, to put before a query that uses them."""
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+
+
+def shorten(iri: str) -> str:
+    """The shortest prefixed name of an IRI, or the IRI itself.
+
+    >>> shorten("https://w3id.org/conflict-kg/id/actor/isis")
+    'actor:isis'
+    """
+    best = None
+    for name, ns in PREFIXES.items():
+        local = iri[len(ns):]
+        readable = iri.startswith(ns) and "/" not in local and "#" not in local
+        if readable and (best is None or len(local) < len(best[1])):
+            best = (name, local)
+    return f"{best[0]}:{best[1]}" if best else iri

@@ -1,0 +1,178 @@
+"""Open the knowledge graph on a backend named by a spec, and query it the same way on all.
+
+Specs:
+  ``PATH`` or ``oxigraph:PATH``  embedded Oxigraph persisted in a folder (default ``.kg/store``,
+                                 or ``$KG_STORE``), as published by ``kg build``
+  ``memory``                     embedded Oxigraph in memory, built from the data on opening
+  ``rdflib``                     rdflib's Memory store, the reference backend, built likewise
+
+Every backend is an rdflib ``Dataset`` (Oxigraph through oxrdflib), so queries, bindings and
+results look the same everywhere. Parameters are bound as RDF terms, never pasted into text.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from oxrdflib import OxigraphStore
+from rdflib.query import Result
+from rdflib.term import Identifier, Node
+
+from kg.errors import KGError
+from kg.namespaces import PREFIXES
+
+DEFAULT_STORE = Path(".kg/store")
+IN_PROCESS = ("memory", "rdflib")
+
+
+def default_store_path() -> Path:
+    """Where ``kg build`` publishes and other commands read, unless told otherwise."""
+    return Path(os.environ.get("KG_STORE", DEFAULT_STORE))
+
+
+class KGStore:
+    """A knowledge graph on one backend. Build it with ``add``; ask it with ``select``."""
+
+    def __init__(self, backend: str, spec: str, ox_store: ox.Store | None = None):
+        self.backend = backend
+        self.spec = spec
+        self.ox = ox_store
+        if ox_store is not None:
+            self.dataset = rdflib.Dataset(store=OxigraphStore(store=ox_store))
+        else:
+            self.dataset = rdflib.Dataset()
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add Oxigraph quads to the default graph."""
+        quads = list(quads)
+        if self.ox is not None:
+            self.ox.extend([ox.Quad(q.subject, q.predicate, q.object) for q in quads])
+        else:
+            graph = self.dataset.default_graph
+            for q in quads:
+                graph.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
+
+    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
+        """Run a SPARQL query with the project's prefixes; ``bindings`` are RDF terms."""
+        try:
+            return self.dataset.query(sparql, initNs=PREFIXES, initBindings=dict(bindings or {}))
+        except (SyntaxError, ValueError) as error:
+            raise KGError(f"SPARQL error: {error}") from None
+        except Exception as error:  # rdflib's parser raises pyparsing's ParseException
+            if type(error).__name__ == "ParseException":
+                raise KGError(f"SPARQL syntax error: {error}") from None
+            raise
+
+    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None
+               ) -> list[dict[str, Node]]:
+        """Rows of a SELECT as dicts of variable name to term (unbound variables left out)."""
+        result = self.query(sparql, bindings)
+        names = [str(v) for v in result.vars or []]
+        return [{n: row[i] for i, n in enumerate(names) if row[i] is not None} for row in result]
+
+    def count(self, sparql_where: str) -> int:
+        """COUNT(*) of a WHERE body."""
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {sparql_where} }}")
+        return int(rows[0]["n"])
+
+    def __len__(self) -> int:
+        return self.count("?s ?p ?o")
+
+    def dump_ntriples(self) -> bytes:
+        """The whole default graph as N-Triples."""
+        if self.ox is not None:
+            return self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        return self.dataset.default_graph.serialize(format="nt", encoding="utf-8")
+
+    def to_rdflib_graph(self) -> rdflib.Graph:
+        """A plain rdflib Graph copy (for pySHACL)."""
+        if self.ox is None:
+            graph = rdflib.Graph()
+            for triple in self.dataset.default_graph:
+                graph.add(triple)
+            return graph
+        return rdflib.Graph().parse(data=self.dump_ntriples(), format="nt")
+
+
+def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def new_store(backend: str) -> KGStore:
+    """An empty in-memory store: ``oxigraph`` or ``rdflib``."""
+    if backend == "oxigraph":
+        return KGStore("oxigraph", "memory", ox.Store())
+    if backend == "rdflib":
+        return KGStore("rdflib", "rdflib")
+    raise KGError(f"unknown backend {backend!r}: use oxigraph or rdflib")
+
+
+def store_path(spec: str | None) -> Path | None:
+    """The folder of a persistent spec, or None for an in-process one."""
+    if spec in IN_PROCESS:
+        return None
+    if spec is None:
+        return default_store_path()
+    return Path(spec.removeprefix("oxigraph:"))
+
+
+def open_store(spec: str | None = None, data: list[Path] | None = None) -> KGStore:
+    """Open the graph named by ``spec`` (see the module doc) for reading.
+
+    ``memory`` and ``rdflib`` are built from ``data`` (default: the project's data) first.
+    """
+    path = store_path(spec)
+    if path is None:
+        from kg.build import build_graph  # late import: build uses this module
+
+        return build_graph(data, backend="oxigraph" if spec == "memory" else "rdflib").store
+    if not path.exists():
+        raise KGError(f"no knowledge graph at {path}: run `kg build` first "
+                      f"(or pass --store memory to build one in memory)")
+    try:
+        return KGStore("oxigraph", str(path), ox.Store.read_only(str(path.resolve())))
+    except OSError as error:
+        raise KGError(f"cannot open the store at {path}: {error}") from None
+
+
+def publish(path: Path, staged: KGStore) -> None:
+    """Copy a staged (checked, in-memory) graph to a persistent store at ``path``, atomically.
+
+    The copy goes to a fresh folder beside ``path``; only when it is complete is ``path`` (a
+    symbolic link) switched to it, in one rename. On any failure the new folder is removed and
+    the previous store is untouched; the previous folder is removed only after the switch.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_symlink():
+        raise KGError(f"{path} exists and was not made by `kg build`; move it away or pick "
+                      f"another --store")
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    folder = path.parent / f"{path.name}-{stamp}"
+    link = path.parent / f".{path.name}-link-{stamp}"
+    try:
+        target = ox.Store(str(folder))
+        target.bulk_load(input=staged.dump_ntriples(), format=ox.RdfFormat.N_TRIPLES)
+        target.flush()
+        del target
+        link.symlink_to(folder.name)
+        previous = path.resolve() if path.is_symlink() else None
+        os.replace(link, path)
+    except BaseException:
+        link.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if previous is not None and previous != folder.resolve():
+        shutil.rmtree(previous, ignore_errors=True)
