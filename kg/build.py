@@ -1,7 +1,7 @@
 """Build the knowledge graph: parse, check, derive, and publish atomically.
 
     parse every file ─▶ stage in memory ─▶ posts from corpus files ─▶ reference and quote
-    checks ─▶ derived layers ─▶ SHACL ─▶ publish (persistent stores only)
+    checks ─▶ SHACL ─▶ derived layers ─▶ publish (persistent stores only)
 
 Nothing is written until every check has passed; ``kg validate`` runs the same steps and stops
 before publishing.
@@ -90,10 +90,10 @@ def build_graph(data: list[Path] | None = None, backend: str = "oxigraph",
         checks.undefined_references(store, sources) + checks.misplaced_quotes(store, sources)))
     if problems:
         raise KGError(problems)
-    timer.step("derive", lambda: derive(store))
     problems = timer.step("SHACL", lambda: checks.shacl_problems(store, shapes, sources))
     if problems:
         raise KGError(problems)
+    timer.step("derive", lambda: derive(store))
     return BuildResult(store, sources, checks.posts_without_claims(store), timings)
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import rdflib
-from pyshacl import validate as shacl_validate
-from rdflib.namespace import SH
 
+from kg import shacl
 from kg.errors import Problem
 from kg.namespaces import OWN_NAMESPACES, shorten
 from kg.sources import SourceFile, locate
@@ -87,28 +86,19 @@ def shacl_problems(store: KGStore, shapes: Path, sources: list[SourceFile]) -> l
         return [Problem("the SHACL shapes file is missing", shapes)]
     data = store.to_rdflib_graph()
     shapes_graph = rdflib.Graph().parse(shapes, format="turtle")
-    conforms, report, _ = shacl_validate(data, shacl_graph=shapes_graph, inference="none",
-                                         advanced=True, allow_warnings=True)
-    if conforms:
-        return []
     problems = []
-    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
-        if report.value(result, SH.resultSeverity) != SH.Violation:
-            continue
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        value = report.value(result, SH.value)
-        message = report.value(result, SH.resultMessage)
+    for violation in shacl.validate(store, data, shapes_graph):
+        focus = violation.focus
         owner = focus
         while isinstance(owner, rdflib.BNode):  # a TimeSpec and the like: name its owner
             owner = next(data.subjects(None, owner), None)
         focus_name = shorten(str(focus)) if owner is focus else f"a node of {shorten(str(owner))}"
         text = f"SHACL: {focus_name}"
-        if path is not None:
-            text += f" {shorten(str(path))}"
-        text += f": {message}"
-        if value is not None:
-            text += f" (found {shorten(str(value))})"
+        if violation.path is not None:
+            text += f" {shorten(str(violation.path))}"
+        text += f": {violation.message}"
+        if violation.value is not None:
+            text += f" (found {shorten(str(violation.value))})"
         where = str(owner) if isinstance(owner, rdflib.URIRef) else ""
         problems.append(_located(sources, where, text) if where else Problem(text))
-    return sorted(problems, key=str)
+    return sorted(set(problems), key=str)

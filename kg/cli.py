@@ -84,6 +84,38 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from kg.questions import get, questions, run
+    from kg.store import open_store
+    from kg.tabular import render
+
+    if args.list or not args.name:
+        for question in questions().values():
+            params = " ".join(f"{p.name}={p.kind.upper()}" if p.required
+                              else f"[{p.name}={p.kind.upper()}]" for p in question.params)
+            print(f"{question.name:<22} {question.title}" + (f"  ({params})" if params else ""))
+        print("\nRun one: kg ask NAME [--param KEY=VALUE …] [--format table|csv|json] "
+              "[--min-confidence N] [--status S]; kg ask NAME --help-question for details.")
+        return 0
+    question = get(args.name)
+    if args.help_question:
+        print(f"{question.title}\n\n{question.description}\n")
+        for p in question.params:
+            need = "required" if p.required else "optional"
+            print(f"  --param {p.name}={p.kind.upper():<8} {need}: {p.description}")
+        return 0
+    params = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise KGError(f"--param takes KEY=VALUE, not {item!r}")
+        params[key.strip()] = value
+    store = open_store(args.store)
+    columns, rows = run(store, args.name, params, args.min_confidence, args.status)
+    print(render(rows, columns, args.format, store))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `kg` (also used to document the CLI)."""
     top = argparse.ArgumentParser(
@@ -107,6 +139,21 @@ def parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="counts of a built graph")
     stats.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
     stats.set_defaults(run=cmd_stats)
+
+    ask = sub.add_parser("ask", help="run a named question (kg ask --list)")
+    ask.add_argument("name", nargs="?", help="the question (see --list)")
+    ask.add_argument("--list", action="store_true", help="list the named questions")
+    ask.add_argument("--help-question", action="store_true",
+                     help="describe the question and its parameters")
+    ask.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                     help="a parameter (repeatable); entities by name, alias, #hashtag, @handle")
+    ask.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    ask.add_argument("--min-confidence", type=float, metavar="N",
+                     help="only propositions with confidence ≥ N (0–100)")
+    ask.add_argument("--status", help="only propositions with this status (confirmed, "
+                     "corroborated, reported, alleged, unverified, disputed, refuted)")
+    ask.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
+    ask.set_defaults(run=cmd_ask)
 
     query = sub.add_parser("query", help="run any SPARQL (text or a .rq file)")
     query.add_argument("sparql", help="a SPARQL query, or a file holding one")

@@ -4,6 +4,7 @@ triples, and post mentions. Each layer reads the graph with SPARQL and adds quad
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
 import pyoxigraph as ox
@@ -16,7 +17,8 @@ from kg.claims import (
     derive_status,
     explain_claim_confidence,
 )
-from kg.namespaces import CKG
+from kg.contradictions import Quantity, as_range, describe, find
+from kg.namespaces import CKG, ID
 from kg.store import KGStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -57,6 +59,42 @@ SELECT DISTINCT ?post ?entity WHERE {
   UNION
   { ?claim prov:wasDerivedFrom ?post ; ckg:claimant ?entity }
 }
+"""
+
+
+QUANTITIES = """
+SELECT ?prop ?subject ?predicate ?object ?label ?value ?min ?max ?approximate ?share ?hours
+       ?earliest ?latest (GROUP_CONCAT(DISTINCT ?who; separator=", ") AS ?claimants) WHERE {
+  ?prop a ckg:Proposition ; ckg:subject ?subject ; ckg:predicate ?predicate .
+  { ?predicate a ckg:QuantityProperty } UNION { ?prop ckg:share ?share }
+  OPTIONAL { ?predicate rdfs:label ?label }
+  OPTIONAL { ?prop ckg:object ?object } OPTIONAL { ?prop ckg:value ?value }
+  OPTIONAL { ?prop ckg:minValue ?min } OPTIONAL { ?prop ckg:maxValue ?max }
+  OPTIONAL { ?prop ckg:approximate ?approximate } OPTIONAL { ?prop ckg:asOfHours ?hours }
+  OPTIONAL { ?prop ckg:asOf ?t . OPTIONAL { ?t ckg:earliest ?earliest }
+             OPTIONAL { ?t ckg:latest ?latest } }
+  ?claim ckg:proposition ?prop ; ckg:stance ckg:Asserts ; ckg:claimant/rdfs:label ?name ;
+         prov:wasDerivedFrom/ckg:position ?position .
+  BIND(IF(CONTAINS(?name, "(post"), ?name, CONCAT(?name, " (post ", STR(?position), ")"))
+       AS ?who)
+} GROUP BY ?prop ?subject ?predicate ?object ?label ?value ?min ?max ?approximate ?share ?hours
+           ?earliest ?latest
+"""
+
+IMPLICATIONS = """
+SELECT ?predicate ?implied ?label WHERE {
+  ?predicate ckg:impliesLowerBoundOf ?implied . OPTIONAL { ?implied rdfs:label ?label }
+}
+"""
+
+ASSERTED_AND_DENIED = """
+SELECT ?prop ?claim ?stance ?name ?position WHERE {
+  ?claim ckg:proposition ?prop ; ckg:stance ?stance ; ckg:claimant/rdfs:label ?name ;
+         prov:wasDerivedFrom/ckg:position ?position .
+  FILTER(?stance IN (ckg:Asserts, ckg:Denies))
+  FILTER EXISTS { ?yes ckg:proposition ?prop ; ckg:stance ckg:Asserts }
+  FILTER EXISTS { ?no ckg:proposition ?prop ; ckg:stance ckg:Denies }
+} ORDER BY ?prop ?position ?claim
 """
 
 
@@ -121,10 +159,82 @@ def mentions_layer(store: KGStore) -> list[ox.Quad]:
             for row in store.select(MENTIONS)]
 
 
+def _number(row: dict, key: str) -> float | None:
+    return float(row[key]) if key in row else None
+
+
+def _quantity(row: dict) -> Quantity:
+    value, low, high = _number(row, "value"), _number(row, "min"), _number(row, "max")
+    share = "share" in row
+    approximate = "approximate" in row and row["approximate"].toPython() is True
+    if share:
+        value = float(row["share"])
+    label = str(row.get("label", row["predicate"]))
+    subject = str(row["subject"]) + (f" {row['object']}" if share else "")
+    what = f"({label})" if share else label
+    text = f"{describe(value, low, high, approximate, share)} {what} per {row['claimants']}"
+    return Quantity(
+        proposition=str(row["prop"]), subject=subject, predicate=str(row["predicate"]),
+        low=as_range(value, low, high, approximate)[0],
+        high=as_range(value, low, high, approximate)[1], text=text, label=label,
+        hours=_number(row, "hours"),
+        window=(str(row["earliest"]) if "earliest" in row else None,
+                str(row["latest"]) if "latest" in row else None))
+
+
+def _finding_node(*members: str) -> ox.NamedNode:
+    digest = hashlib.sha1(" ".join(sorted(members)).encode()).hexdigest()[:12]
+    return ox.NamedNode(f"{ID}finding/{digest}")
+
+
+def _finding_quads(node: ox.NamedNode, kind: str, reason: str) -> list[ox.Quad]:
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    quads = [ox.Quad(node, _iri(CKG.reason), ox.Literal(reason))]
+    if kind == "Evolution":
+        return [ox.Quad(node, rdf_type, _iri(CKG.Evolution)), *quads]
+    return [ox.Quad(node, rdf_type, _iri(CKG.Contradiction)),
+            ox.Quad(node, _iri(CKG.contradictionKind), _iri(CKG[kind])), *quads]
+
+
+def contradictions_layer(store: KGStore) -> list[ox.Quad]:
+    """Contradictions (asserted and denied; incompatible or implied numbers) and evolutions."""
+    quads = []
+    sides: dict[str, list[dict]] = defaultdict(list)
+    for row in store.select(ASSERTED_AND_DENIED):
+        sides[str(row["prop"])].append(row)
+    for prop, claims in sides.items():
+        node = _finding_node(prop)
+        said = {stance: "; ".join(f"{r['name']} (post {r['position']})" for r in claims
+                                  if r["stance"] == CKG[stance])
+                for stance in ("Asserts", "Denies")}
+        reason = f"asserted by {said['Asserts']}; denied by {said['Denies']}"
+        quads += _finding_quads(node, "AssertedAndDenied", reason)
+        quads += [ox.Quad(node, _iri(CKG.between), _iri(r["claim"])) for r in claims]
+        quads.append(ox.Quad(node, _iri(CKG.concerns), _iri(prop)))
+    implications = {str(r["predicate"]): (str(r["implied"]), str(r.get("label", r["implied"])))
+                    for r in store.select(IMPLICATIONS)}
+    quantities = [_quantity(row) for row in store.select(QUANTITIES)]
+    for finding in find(quantities, implications):
+        node = _finding_node(finding.first, finding.second)
+        first, second = _iri(finding.first), _iri(finding.second)
+        quads += _finding_quads(node, finding.kind, finding.reason)
+        if finding.kind == "Evolution":
+            quads += [ox.Quad(node, _iri(CKG.earlier), first),
+                      ox.Quad(node, _iri(CKG.later), second)]
+        else:
+            quads += [ox.Quad(node, _iri(CKG.between), first),
+                      ox.Quad(node, _iri(CKG.between), second),
+                      ox.Quad(first, _iri(CKG.contradicts), second),
+                      ox.Quad(second, _iri(CKG.contradicts), first)]
+        quads += [ox.Quad(node, _iri(CKG.concerns), first),
+                  ox.Quad(node, _iri(CKG.concerns), second)]
+    return quads
+
+
 def derive(store: KGStore) -> int:
     """Add every derived layer to ``store``, in dependency order; return the quads added."""
     added = 0
-    for layer in (claims_layer, truthy_layer, mentions_layer):
+    for layer in (claims_layer, truthy_layer, mentions_layer, contradictions_layer):
         quads = layer(store)
         store.add(quads)
         added += len(quads)

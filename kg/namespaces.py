@@ -24,6 +24,9 @@ PREFIXES: dict[str, str] = {
     "op": f"{ID}operation/",
     "prop": f"{ID}proposition/",
     "thread": f"{ID}thread/",
+    "claim": f"{ID}claim/",
+    "post": f"{ID}post/",
+    "finding": f"{ID}finding/",
     "corpus": f"{ID}corpus/",
     "acled": str(ACLED),
     "cameo": str(CAMEO),
@@ -36,6 +39,7 @@ PREFIXES: dict[str, str] = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "schema": "https://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
 }
 

@@ -13,6 +13,7 @@ results look the same everywhere. Parameters are bound as RDF terms, never paste
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,7 @@ from rdflib.term import Identifier, Node
 
 from kg.errors import KGError
 from kg.namespaces import PREFIXES
+from kg.sparql import with_values
 
 DEFAULT_STORE = Path(".kg/store")
 IN_PROCESS = ("memory", "rdflib")
@@ -58,18 +60,22 @@ class KGStore:
             for q in quads:
                 graph.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
 
-    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
-        """Run a SPARQL query with the project's prefixes; ``bindings`` are RDF terms."""
+    def query(self, sparql: str, bindings: Mapping[str, Identifier | None] | None = None
+              ) -> Result:
+        """Run a SPARQL query with the project's prefixes; ``bindings`` are RDF terms (or None
+        for unbound), placed in a VALUES block by :func:`kg.sparql.with_values`."""
+        if bindings:
+            sparql = with_values(sparql, dict(bindings))
         try:
-            return self.dataset.query(sparql, initNs=PREFIXES, initBindings=dict(bindings or {}))
+            return self.dataset.query(sparql, initNs=PREFIXES)
         except (SyntaxError, ValueError) as error:
-            raise KGError(f"SPARQL error: {error}") from None
+            raise KGError(_explain(str(error))) from None
         except Exception as error:  # rdflib's parser raises pyparsing's ParseException
             if type(error).__name__ == "ParseException":
                 raise KGError(f"SPARQL syntax error: {error}") from None
             raise
 
-    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None
+    def select(self, sparql: str, bindings: Mapping[str, Identifier | None] | None = None
                ) -> list[dict[str, Node]]:
         """Rows of a SELECT as dicts of variable name to term (unbound variables left out)."""
         result = self.query(sparql, bindings)
@@ -98,6 +104,17 @@ class KGStore:
                 graph.add(triple)
             return graph
         return rdflib.Graph().parse(data=self.dump_ntriples(), format="nt")
+
+
+def _explain(message: str) -> str:
+    """Oxigraph's parser lists every expected character; say what is wrong instead."""
+    where = re.match(r"error at (\d+:\d+)", message)
+    spot = f" at line:column {where[1]}" if where else ""
+    if "Prefix not found" in message:
+        return (f"SPARQL error{spot}: unknown prefix; known prefixes: "
+                f"{', '.join(PREFIXES)} (or declare it with PREFIX)")
+    first = message.splitlines()[0]
+    return f"SPARQL error{spot}: {first[:300]}"
 
 
 def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:

@@ -42,6 +42,8 @@ def _plain(value: Node | None, names: dict[str, str]) -> str:
         return ""
     if isinstance(value, rdflib.URIRef):
         return names.get(str(value), shorten(str(value)))
+    if str(value).startswith("http"):  # a list of IRIs aggregated as text
+        return " | ".join(names.get(part, shorten(part)) for part in str(value).split(" | "))
     return str(value)
 
 

@@ -93,7 +93,7 @@ def test_quote_not_in_its_post(data_copy, published, capsys):
         "    ckg:stance ckg:Asserts ; prov:wasDerivedFrom p:011 ; ckg:credibility 3 ;\n"
         '    ckg:quote "Per #SDF, 90 #ISIS escapees have been caught" .\n', encoding="utf-8")
     err = _bad_build(data_copy, published, capsys)
-    assert f"{target}:9: claim:011-99: quote 'Per #SDF, 90 #ISIS escapees" in err
+    assert f"{target}:9: claim:000_dd67e9743226e335-011-99: quote 'Per #SDF, 90 #ISIS escapees" in err
     assert "is not in the text of" in err
 
 

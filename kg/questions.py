@@ -1,0 +1,178 @@
+"""Named questions: SPARQL files in kg/queries/, each with a header, run with bound parameters.
+
+A question file starts with comment lines (``# uses: NAME`` takes the SPARQL of another
+question; ``# postprocess: FUNCTION`` hands the rows to ``kg.postprocess.FUNCTION``)::
+
+    # title: Who supported whom
+    # description: Every kind of support between actors, alleged and disputed ones included.
+    # param: actor entity optional  Only support given or received by this actor.
+
+Parameters are bound as RDF terms in a ``VALUES`` block placed at the top of the query's
+``WHERE`` (see :mod:`kg.sparql`) — every parameter, given or not (``UNDEF``), so a query tests
+``BOUND(?actor)``. A value is always data, never query text. Two filters are offered by every
+question: ``?minConfidence`` (0–100) and ``?status`` (a ckg:Status).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import rdflib
+from rdflib.term import Node
+
+from kg.claims import STATUSES
+from kg.errors import KGError
+from kg.namespaces import CKG
+from kg.resolve import resolve
+from kg.store import KGStore
+
+QUERIES = Path(__file__).resolve().parent / "queries"
+KINDS = ("entity", "actor", "place", "string", "date", "number")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of a question."""
+
+    name: str
+    kind: str
+    required: bool
+    description: str
+
+
+@dataclass
+class Question:
+    """A named question: its SPARQL and what it takes."""
+
+    name: str
+    title: str
+    description: str
+    sparql: str
+    params: list[Param] = field(default_factory=list)
+    postprocess: str | None = None
+    lists: tuple[str, ...] = ()  # GROUP_CONCAT columns (" | "), sorted for stable output
+
+
+def _parse(path: Path) -> Question:
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        match = re.match(r"#\s*(\w+):\s*(.*)", line)
+        if not line.startswith("#"):
+            break
+        if match:
+            header.setdefault(match[1], []).append(match[2].strip())
+    params = []
+    for spec in header.get("param", []):
+        name, kind, need, *rest = spec.split(maxsplit=3)
+        if kind not in KINDS or need not in ("required", "optional"):
+            raise KGError(f"{path}: bad param line {spec!r}: NAME KIND required|optional TEXT")
+        params.append(Param(name, kind, need == "required", " ".join(rest)))
+    if "title" not in header:
+        raise KGError(f"{path}: a question needs a '# title:' line")
+    uses = (header.get("uses") or [None])[0]
+    question = Question(path.stem, header["title"][0], " ".join(header.get("description", [])),
+                        text, params, (header.get("postprocess") or [None])[0],
+                        tuple(" ".join(header.get("lists", [])).split()))
+    if uses:  # the SPARQL of another question, with this one's parameters
+        base = _parse(path.with_name(f"{uses}.rq"))
+        question.sparql, question.lists = base.sparql, base.lists
+    return question
+
+
+def questions() -> dict[str, Question]:
+    """Every named question, by name."""
+    return {q.name: q for q in map(_parse, sorted(QUERIES.glob("*.rq")))}
+
+
+def get(name: str) -> Question:
+    """One question; an unknown name lists the known ones."""
+    known = questions()
+    if name not in known:
+        raise KGError(f"no question named {name!r}; known questions: {', '.join(known)}")
+    return known[name]
+
+
+def _term(store: KGStore, param: Param, raw: str) -> Node:
+    if param.kind in ("entity", "actor", "place"):
+        return resolve(store, raw, prefer=None if param.kind == "entity" else param.kind)
+    if param.kind == "date":
+        try:
+            return rdflib.Literal(date.fromisoformat(raw))
+        except ValueError:
+            raise KGError(f"--param {param.name}: {raw!r} is not a date (YYYY-MM-DD)") from None
+    if param.kind == "number":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise KGError(f"--param {param.name}: {raw!r} is not a number") from None
+        if not math.isfinite(value):
+            raise KGError(f"--param {param.name}: {raw!r} is not a finite number")
+        return rdflib.Literal(value)
+    return rdflib.Literal(raw)
+
+
+def status_term(name: str | None) -> rdflib.URIRef | None:
+    """The ckg:Status a user names ('disputed', 'Disputed'), or None."""
+    if name is None:
+        return None
+    for status in STATUSES:
+        if status.lower() == name.strip().lower():
+            return CKG[status]
+    raise KGError(f"no status {name!r}; use one of {', '.join(s.lower() for s in STATUSES)}")
+
+
+def bind(store: KGStore, question: Question, raw: dict[str, str],
+         min_confidence: float | None = None, status: str | None = None
+         ) -> dict[str, Node | None]:
+    """Check and convert raw parameter values to RDF terms (entities resolved by name)."""
+    known = {p.name: p for p in question.params}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        allowed = ", ".join(known) or "none"
+        raise KGError(f"{question.name} has no parameter {unknown[0]!r} (parameters: {allowed})")
+    missing = [p.name for p in question.params if p.required and p.name not in raw]
+    if missing:
+        raise KGError(f"{question.name} needs --param {missing[0]}=…")
+    bindings: dict[str, Node | None] = {
+        p.name: _term(store, p, raw[p.name]) if p.name in raw else None for p in question.params}
+    if min_confidence is not None and not 0 <= min_confidence <= 100:
+        raise KGError("--min-confidence takes a number from 0 to 100")
+    bindings["minConfidence"] = None if min_confidence is None else rdflib.Literal(min_confidence)
+    bindings["status"] = status_term(status)
+    return bindings
+
+
+def _natural(part: str) -> tuple:
+    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", part))
+
+
+def _sorted_list(value: Node) -> Node:
+    """A ' | '-joined list in a stable (natural) order, whatever order the engine gave."""
+    parts = sorted(str(value).split(" | "), key=_natural)
+    return rdflib.Literal(" | ".join(parts))
+
+
+def run(store: KGStore, name: str, params: dict[str, str] | None = None,
+        min_confidence: float | None = None, status: str | None = None
+        ) -> tuple[list[str], list[dict[str, Node]]]:
+    """Columns and rows of a named question.
+
+    >>> # run(store, "who-supported-whom", {"actor": "SDF"}, min_confidence=30)
+    """
+    question = get(name)
+    bindings = bind(store, question, params or {}, min_confidence, status)
+    result = store.query(question.sparql, bindings)
+    columns = [str(v) for v in result.vars or []]
+    rows = [{c: _sorted_list(row[i]) if c in question.lists else row[i]
+             for i, c in enumerate(columns) if row[i] is not None} for row in result]
+    if question.postprocess:
+        from kg import postprocess  # late: postprocessors use views, which use this module
+
+        return getattr(postprocess, question.postprocess)(store, rows, bindings)
+    return columns, rows

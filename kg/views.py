@@ -1,0 +1,187 @@
+"""networkx views of the graph, built from SPARQL results (the named questions), never by
+walking triples in Python — so they are the same on every backend.
+
+Nodes carry ``label`` and ``type`` (the most specific class, e.g. ``Prison``) and ``kind``
+(``actor``, ``facility``, ``place``, ``operation``, ``proposition``, ``equipment``); edges carry
+``relation``, ``status``, ``confidence``, ``claims``, ``claimants``, ``posts``, ``quotes`` and
+``proposition``.
+
+>>> # support = support_network(store, min_confidence=30)
+>>> # ego = ego_network(store, "al-Sina prison", radius=1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import networkx as nx
+import rdflib
+from rdflib.term import Node
+
+from kg.namespaces import CKG, shorten
+from kg.questions import run
+from kg.resolve import resolve
+from kg.store import KGStore
+
+NODE_INFO = """
+SELECT ?node ?label ?type ?kind WHERE {
+  VALUES ?node { %s }
+  OPTIONAL { ?node rdfs:label ?label }
+  OPTIONAL { ?node a ?type . FILTER(STRSTARTS(STR(?type), STR(ckg:)))
+             FILTER NOT EXISTS { ?node a ?narrower . ?narrower rdfs:subClassOf+ ?type } }
+  OPTIONAL {
+    VALUES (?top ?kind) { (ckg:Actor "actor") (ckg:Facility "facility") (ckg:Place "place")
+                          (ckg:Operation "operation") (ckg:Equipment "equipment")
+                          (ckg:Proposition "proposition") }
+    ?node a/rdfs:subClassOf* ?top
+  }
+}
+"""
+
+KIND_ORDER = ("facility", "actor", "place", "operation", "equipment", "proposition")
+
+
+def _value(term: Node | None) -> object:
+    if term is None:
+        return None
+    if isinstance(term, rdflib.Literal):
+        return term.toPython()
+    return str(term)
+
+
+def node_info(store: KGStore, nodes: list[str]) -> dict[str, dict[str, str]]:
+    """Label, most specific type and kind of each node, in one query per 400 nodes."""
+    info: dict[str, dict[str, str]] = {n: {} for n in nodes}
+    for start in range(0, len(nodes), 400):
+        chunk = " ".join(f"<{n}>" for n in nodes[start:start + 400])
+        for row in store.select(NODE_INFO % chunk):
+            data = info[str(row["node"])]
+            if "label" in row:
+                data.setdefault("label", str(row["label"]))
+            if "type" in row:
+                data["type"] = str(row["type"]).removeprefix(str(CKG))
+            if "kind" in row:
+                kinds = [data.get("kind"), str(row["kind"])]
+                data["kind"] = min((k for k in kinds if k), key=KIND_ORDER.index)
+    for node, data in info.items():
+        data.setdefault("label", shorten(node))
+        data.setdefault("type", "Thing")
+        data.setdefault("kind", "other")
+    return info
+
+
+def _add_node_info(store: KGStore, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    for node, data in node_info(store, sorted(graph.nodes)).items():
+        graph.nodes[node].update(data)
+    return graph
+
+
+EDGE_FIELDS = ("status", "confidence", "claims", "claimants", "posts", "quotes", "proposition",
+               "operation")
+
+
+def _from_rows(store: KGStore, rows: list[dict[str, Node]], source: str, target: str,
+               relation: Callable[[dict[str, Node]], str]) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    for row in rows:
+        if source not in row or target not in row:
+            continue
+        attributes = {f: _value(row.get(f)) for f in EDGE_FIELDS if f in row}
+        if "status" in attributes:
+            attributes["status"] = str(attributes["status"]).removeprefix(str(CKG)).lower()
+        u, v = str(row[source]), str(row[target])
+        graph.add_edge(u, v, key=attributes.get("proposition") or len(graph.edges),
+                       relation=relation(row), **attributes)
+    return _add_node_info(store, graph)
+
+
+def _relation_label(row: dict[str, Node]) -> str:
+    return shorten(str(row["relation"])).removeprefix("ckg:")
+
+
+def support_network(store: KGStore, min_confidence: float | None = None,
+                    status: str | None = None) -> nx.MultiDiGraph:
+    """Supporter → supported, one edge per support proposition (the `who-supported-whom` rows)."""
+    _, rows = run(store, "who-supported-whom", min_confidence=min_confidence, status=status)
+    return _from_rows(store, rows, "supporter", "supported", _relation_label)
+
+
+def targeting_network(store: KGStore, min_confidence: float | None = None,
+                      status: str | None = None) -> nx.MultiDiGraph:
+    """Attacker → target (actor, facility or place), one edge per operation and target."""
+    _, rows = run(store, "targeting", min_confidence=min_confidence, status=status)
+    graph = _from_rows(store, rows, "attacker", "target", lambda row: "targeted")
+    operations = node_info(store, sorted({str(r["operation"]) for r in rows}))
+    for _, _, data in graph.edges(data=True):
+        data["relation"] = operations[data["operation"]]["type"]
+        data["operation_label"] = operations[data["operation"]]["label"]
+    return graph
+
+
+def claims_network(store: KGStore, min_confidence: float | None = None,
+                   status: str | None = None) -> nx.MultiDiGraph:
+    """Claimants → propositions (edge per claim, by stance) → subjects (edge 'about')."""
+    _, rows = run(store, "claims", min_confidence=min_confidence, status=status)
+    graph = nx.MultiDiGraph()
+    for row in rows:
+        claimant, proposition = str(row["claimant"]), str(row["proposition"])
+        stance = str(row["stance"]).removeprefix(str(CKG)).lower()
+        graph.add_edge(claimant, proposition, key=str(row["claim"]), relation=stance,
+                       status=str(row["propositionStatus"]).removeprefix(str(CKG)).lower(),
+                       confidence=_value(row["claimConfidence"]), posts=str(row["post"]),
+                       quotes=str(row["quote"]), claims=1, proposition=proposition)
+        graph.add_edge(proposition, str(row["subject"]), key="about", relation="about")
+    graph = _add_node_info(store, graph)
+    for proposition, data in graph.nodes(data=True):
+        if data["kind"] == "proposition":
+            data["label"] = shorten(proposition).removeprefix("prop:")
+    return graph
+
+
+def relations_network(store: KGStore, min_confidence: float | None = None,
+                      status: str | None = None, about: str | None = None) -> nx.MultiDiGraph:
+    """Every relation between two entities (the `relations` rows)."""
+    params = {"about": about} if about else {}
+    _, rows = run(store, "relations", params, min_confidence=min_confidence, status=status)
+    return _from_rows(store, rows, "source", "target", _relation_label)
+
+
+def actor_network(store: KGStore, min_confidence: float | None = None,
+                  status: str | None = None) -> nx.MultiDiGraph:
+    """Relations whose both ends are actors."""
+    graph = relations_network(store, min_confidence, status)
+    actors = [n for n, d in graph.nodes(data=True) if d["kind"] == "actor"]
+    return nx.MultiDiGraph(graph.subgraph(actors))
+
+
+def ego_network(store: KGStore, entity: str, radius: int = 1,
+                min_confidence: float | None = None, status: str | None = None
+                ) -> nx.MultiDiGraph:
+    """Everything within ``radius`` relations of ``entity`` (a name, alias or IRI), either way."""
+    center = str(resolve(store, entity))
+    graph = relations_network(store, min_confidence, status)
+    if center not in graph:
+        graph.add_node(center)
+        _add_node_info(store, graph)
+    ego = nx.ego_graph(graph, center, radius=radius, undirected=True)
+    ego.graph["center"] = center
+    return nx.MultiDiGraph(ego)
+
+
+def projection(store: KGStore, sparql: str, source: str = "source", target: str = "target",
+               relation: str = "relation") -> nx.MultiDiGraph:
+    """Any SELECT with ``?source`` and ``?target`` (and optionally ``?relation``, ``?status``,
+    ``?confidence``, …) as a graph."""
+    rows = store.select(sparql)
+    return _from_rows(store, rows, source, target,
+                      lambda row: _relation_label({"relation": row[relation]})
+                      if relation in row else "related")
+
+
+VIEWS: dict[str, Callable[..., nx.MultiDiGraph]] = {
+    "support": support_network,
+    "targeting": targeting_network,
+    "claims": claims_network,
+    "actors": actor_network,
+    "relations": relations_network,
+}
