@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/kg build
-	@echo
-	$(BIN)/kg query 'SELECT ?status (COUNT(?p) AS ?propositions) WHERE { ?p a ckg:Proposition ; ckg:status/rdfs:label ?status } GROUP BY ?status ORDER BY DESC(?propositions)'
+	@echo; echo "== Who supported whom?"
+	@$(BIN)/kg ask who-supported-whom
+	@echo; echo "== Which prisons were targeted, by whom, when?"
+	@$(BIN)/kg ask prisons-targeted
+	@echo; echo "== What is contested, and why?"
+	@$(BIN)/kg ask contested
 
 test: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks

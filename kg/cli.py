@@ -112,7 +112,27 @@ def cmd_ask(args: argparse.Namespace) -> int:
         params[key.strip()] = value
     store = open_store(args.store)
     columns, rows = run(store, args.name, params, args.min_confidence, args.status)
+    if args.format == "table" and question.table and not args.wide:
+        columns = [c for c in question.table if c in columns]
     print(render(rows, columns, args.format, store))
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from kg.analysis import centrality, communities
+    from kg.store import open_store
+    from kg.views import VIEWS
+
+    if args.view not in VIEWS:
+        raise KGError(f"no view {args.view!r}; views: {', '.join(VIEWS)}")
+    graph = VIEWS[args.view](open_store(args.store), args.min_confidence, args.status)
+    print(f"{args.view} network: {graph.number_of_nodes()} nodes, "
+          f"{graph.number_of_edges()} edges\n")
+    table = centrality(graph).head(args.top)
+    print(table.drop(columns=["node"]).to_string(index=False))
+    print("\ncommunities:")
+    for number, group in enumerate(communities(graph), start=1):
+        print(f"  {number}. {', '.join(group)}")
     return 0
 
 
@@ -148,6 +168,8 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                      help="a parameter (repeatable); entities by name, alias, #hashtag, @handle")
     ask.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    ask.add_argument("--wide", action="store_true",
+                     help="show every column in a table (csv and json always have all)")
     ask.add_argument("--min-confidence", type=float, metavar="N",
                      help="only propositions with confidence ≥ N (0–100)")
     ask.add_argument("--status", help="only propositions with this status (confirmed, "
@@ -155,11 +177,21 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
     ask.set_defaults(run=cmd_ask)
 
+    analyze = sub.add_parser("analyze", help="centrality and communities of a network view")
+    analyze.add_argument("view", help="support, targeting, claims, actors or relations")
+    analyze.add_argument("--top", type=int, default=15, help="how many central nodes to show")
+    analyze.add_argument("--min-confidence", type=float, metavar="N")
+    analyze.add_argument("--status")
+    analyze.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
+    analyze.set_defaults(run=cmd_analyze)
+
     query = sub.add_parser("query", help="run any SPARQL (text or a .rq file)")
     query.add_argument("sparql", help="a SPARQL query, or a file holding one")
     query.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.set_defaults(run=cmd_query)
+    from kg.ingest.cli import register as register_ingest
+    register_ingest(sub)
     return top
 
 

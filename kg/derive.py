@@ -64,7 +64,7 @@ SELECT DISTINCT ?post ?entity WHERE {
 
 QUANTITIES = """
 SELECT ?prop ?subject ?predicate ?object ?label ?value ?min ?max ?approximate ?share ?hours
-       ?earliest ?latest (GROUP_CONCAT(DISTINCT ?who; separator=", ") AS ?claimants) WHERE {
+       ?earliest ?latest (GROUP_CONCAT(DISTINCT ?who; separator="|") AS ?claimants) WHERE {
   ?prop a ckg:Proposition ; ckg:subject ?subject ; ckg:predicate ?predicate .
   { ?predicate a ckg:QuantityProperty } UNION { ?prop ckg:share ?share }
   OPTIONAL { ?predicate rdfs:label ?label }
@@ -172,7 +172,8 @@ def _quantity(row: dict) -> Quantity:
     label = str(row.get("label", row["predicate"]))
     subject = str(row["subject"]) + (f" {row['object']}" if share else "")
     what = f"({label})" if share else label
-    text = f"{describe(value, low, high, approximate, share)} {what} per {row['claimants']}"
+    claimants = ", ".join(sorted(str(row["claimants"]).split("|")))  # stable on every engine
+    text = f"{describe(value, low, high, approximate, share)} {what} per {claimants}"
     return Quantity(
         proposition=str(row["prop"]), subject=subject, predicate=str(row["predicate"]),
         low=as_range(value, low, high, approximate)[0],

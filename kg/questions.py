@@ -1,7 +1,8 @@
 """Named questions: SPARQL files in kg/queries/, each with a header, run with bound parameters.
 
 A question file starts with comment lines (``# uses: NAME`` takes the SPARQL of another
-question; ``# postprocess: FUNCTION`` hands the rows to ``kg.postprocess.FUNCTION``)::
+question; ``# postprocess: FUNCTION`` hands the rows to ``kg.postprocess.FUNCTION``;
+``# lists:`` names aggregated columns; ``# table:`` the columns a terminal table shows)::
 
     # title: Who supported whom
     # description: Every kind of support between actors, alleged and disputed ones included.
@@ -56,6 +57,7 @@ class Question:
     params: list[Param] = field(default_factory=list)
     postprocess: str | None = None
     lists: tuple[str, ...] = ()  # GROUP_CONCAT columns (" | "), sorted for stable output
+    table: tuple[str, ...] = ()  # the columns a terminal table shows unless asked for all
 
 
 def _parse(path: Path) -> Question:
@@ -78,7 +80,8 @@ def _parse(path: Path) -> Question:
     uses = (header.get("uses") or [None])[0]
     question = Question(path.stem, header["title"][0], " ".join(header.get("description", [])),
                         text, params, (header.get("postprocess") or [None])[0],
-                        tuple(" ".join(header.get("lists", [])).split()))
+                        tuple(" ".join(header.get("lists", [])).split()),
+                        tuple(" ".join(header.get("table", [])).split()))
     if uses:  # the SPARQL of another question, with this one's parameters
         base = _parse(path.with_name(f"{uses}.rq"))
         question.sparql, question.lists = base.sparql, base.lists

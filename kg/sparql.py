@@ -20,8 +20,8 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 def sparql_term(term: Node | None) -> str:
     """A term as SPARQL text, safely: literals escaped, IRIs checked, None as UNDEF.
 
-    >>> sparql_term(rdflib.Literal('x" } ; DROP ALL #'))
-    '"x\\\\" } ; DROP ALL #"'
+    >>> print(sparql_term(rdflib.Literal('x" } ; DROP ALL #')))
+    "x\\" } ; DROP ALL #"^^<http://www.w3.org/2001/XMLSchema#string>
     """
     if term is None:
         return "UNDEF"

@@ -148,10 +148,13 @@ def relations_network(store: KGStore, min_confidence: float | None = None,
 
 def actor_network(store: KGStore, min_confidence: float | None = None,
                   status: str | None = None) -> nx.MultiDiGraph:
-    """Relations whose both ends are actors."""
+    """Relations whose both ends are actors (actors related only to operations or places are
+    left out)."""
     graph = relations_network(store, min_confidence, status)
     actors = [n for n, d in graph.nodes(data=True) if d["kind"] == "actor"]
-    return nx.MultiDiGraph(graph.subgraph(actors))
+    network = nx.MultiDiGraph(graph.subgraph(actors))
+    network.remove_nodes_from(list(nx.isolates(network)))
+    return network
 
 
 def ego_network(store: KGStore, entity: str, radius: int = 1,

@@ -1,0 +1,211 @@
+"""Named questions: every one runs, both backends agree, views agree with SPARQL, parameters are
+data, names resolve, and the reasoning (subclasses, sub-properties, locatedIn+) counts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import rdflib
+
+from kg.cli import main
+from kg.errors import KGError
+from kg.namespaces import PREFIXES
+from kg.questions import get, questions, run
+from kg.resolve import resolve
+from kg.sparql import sparql_term
+from kg.views import support_network, targeting_network
+
+PARAMS = {
+    "actor": {"actor": "SDF"},
+    "claims-about": {"entity": "al-Juburi"},
+    "claims-by": {"claimant": "Reuters"},
+    "connections": {"from": "ISIS", "to": "DoD"},
+    "evidence": {"about": "prop:al-sina-attack-outcome-foiled"},
+}
+
+
+def _iri(name: str) -> str:
+    prefix, local = name.split(":", 1)
+    return PREFIXES[prefix] + local
+
+
+def _plain(rows):
+    return [{k: str(v) for k, v in row.items()} for row in rows]
+
+
+@pytest.mark.parametrize("name", sorted(questions()))
+def test_every_question_gives_the_same_rows_on_both_backends(name, built, built_rdflib):
+    columns, rows = run(built.store, name, PARAMS.get(name, {}))
+    other_columns, other_rows = run(built_rdflib.store, name, PARAMS.get(name, {}))
+    assert rows, f"{name} returned no rows on the corpus"
+    assert columns == other_columns
+    key = lambda row: json.dumps(row, sort_keys=True)  # noqa: E731
+    assert sorted(_plain(rows), key=key) == sorted(_plain(other_rows), key=key)
+
+
+def test_every_question_has_a_title_and_described_parameters():
+    for question in questions().values():
+        assert question.title and question.description
+        assert all(p.description for p in question.params)
+
+
+def test_who_supported_whom_agrees_with_the_support_view(built):
+    _, rows = run(built.store, "who-supported-whom")
+    graph = support_network(built.store)
+    from_sparql = sorted((str(r["supporter"]), str(r["supported"]), str(r["proposition"]))
+                         for r in rows)
+    from_view = sorted((u, v, d["proposition"]) for u, v, d in graph.edges(data=True))
+    assert from_sparql == from_view
+    assert len(from_view) >= 15
+
+
+def test_prisons_targeted_agrees_with_the_targeting_view(built):
+    _, rows = run(built.store, "prisons-targeted")
+    graph = targeting_network(built.store)
+    prisons = {n for n, d in graph.nodes(data=True)
+               if d["type"] in ("Prison", "DetentionFacility", "FacilityPart")}
+    from_view = {(u, v, d["operation"]) for u, v, d in graph.edges(data=True) if v in prisons}
+    from_sparql = {(str(r["attacker"]), str(r["prison"]), str(r["operation"])) for r in rows}
+    assert from_sparql == from_view
+
+
+def test_who_supported_whom_includes_alleged_and_refuted_support_and_marks_it(built):
+    _, rows = run(built.store, "who-supported-whom")
+    statuses = {(str(r["supporter"]).rsplit("/", 1)[1], str(r["supported"]).rsplit("/", 1)[1],
+                 str(r["status"]).rsplit("#", 1)[1]) for r in rows}
+    assert ("us-sof", "sdf", "Alleged") in statuses
+    assert ("turkey", "2022-01-20-al-sina-prison-attack", "Refuted") in statuses
+    assert all(r["quotes"] and r["posts"] for r in rows)
+
+
+def test_sub_properties_count_as_support(built):
+    _, rows = run(built.store, "who-supported-whom")
+    relations = {str(r["relation"]).rsplit("#", 1)[1] for r in rows}
+    assert {"arms", "trains", "advises", "providesAirSupport"} <= relations
+
+
+def test_prisons_targeted_covers_the_plot_the_attack_and_conoco(built):
+    _, rows = run(built.store, "prisons-targeted")
+    found = {(str(r["prison"]).rsplit("/", 1)[1], str(r["operation"]).rsplit("/", 1)[1])
+             for r in rows}
+    assert ("al-sina-prison", "2021-11-al-sina-plot") in found
+    assert ("al-sina-prison", "2022-01-20-al-sina-prison-attack") in found
+    assert ("sdf-prison-near-conoco", "2022-01-21-conoco-prison-assault") in found
+    plot = [r for r in rows if str(r["operation"]).endswith("2021-11-al-sina-plot")]
+    assert str(plot[0]["outcome"]) == "foiled (reported)"
+
+
+@pytest.mark.parametrize(("place", "expected"), [
+    ("Syria", {"al-sina-prison", "sdf-prison-near-conoco"}),
+    ("al-Hasakah", {"al-sina-prison"}),
+    ("Deir ez-Zor", {"sdf-prison-near-conoco"}),
+    ("Iraq", set()),
+])
+def test_located_in_is_transitive(built, place, expected):
+    _, rows = run(built.store, "prisons-targeted", {"in": place})
+    assert {str(r["prison"]).rsplit("/", 1)[1] for r in rows} == expected
+
+
+def test_subclasses_count_a_truck_bomb_is_an_attack(built):
+    _, rows = run(built.store, "operations", {"kind": "attack", "in": "Ghweiran"})
+    types = {str(r["type"]).rsplit("#", 1)[1] for r in rows}
+    assert {"VBIEDAttack", "Assault", "Attack"} <= types
+    assert "Clash" not in types and "Evacuation" not in types
+
+
+def test_operations_in_a_place_include_those_at_facilities_there(built):
+    _, rows = run(built.store, "operations", {"actor": "ISIS", "in": "al-Hasakah"})
+    names = {str(r["operation"]).rsplit("/", 1)[1] for r in rows}
+    assert {"2022-01-20-al-sina-vbied", "2022-01-20-al-sina-prison-attack"} <= names
+    assert "2022-01-21-diyala-base-assault" not in names
+
+
+def test_time_window_filters_operations(built):
+    _, rows = run(built.store, "operations", {"from": "2021-11-01", "to": "2021-11-30"})
+    names = {str(r["operation"]).rsplit("/", 1)[1] for r in rows}
+    assert "2021-11-al-sina-plot" in names
+    assert "2022-01-20-al-sina-vbied" not in names
+
+
+def test_min_confidence_and_status_filter(built):
+    _, all_rows = run(built.store, "who-supported-whom")
+    _, strong = run(built.store, "who-supported-whom", min_confidence=50)
+    _, refuted = run(built.store, "who-supported-whom", status="refuted")
+    assert 0 < len(strong) < len(all_rows)
+    assert all(int(r["confidence"]) >= 50 for r in strong)
+    assert [str(r["status"]).rsplit("#", 1)[1] for r in refuted] == ["Refuted"]
+
+
+@pytest.mark.parametrize("name", ["ISIS", "#ISIS", "isis", "Islamic State", "Daesh",
+                                  "actor:isis", _iri("actor:isis")])
+def test_names_aliases_hashtags_and_handles_resolve(built, name):
+    assert str(resolve(built.store, name)) == _iri("actor:isis")
+
+
+def test_handles_and_preferred_kinds_resolve(built):
+    assert str(resolve(built.store, "@Reuters")) == _iri("actor:reuters")
+    assert str(resolve(built.store, "Turkey", prefer="actor")) == _iri("actor:turkey")
+    with pytest.raises(KGError, match="names several entities"):
+        resolve(built.store, "Turkey")
+
+
+def test_unknown_entity_suggests_the_nearest_names(built):
+    with pytest.raises(KGError, match="did you mean 'al-Sina prison'"):
+        resolve(built.store, "al-Sina prisn")
+
+
+def test_unknown_question_lists_the_known_ones():
+    with pytest.raises(KGError, match=r"known questions: .*who-supported-whom"):
+        get("who-helped-whom")
+
+
+HOSTILE = 'x" } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o } #\n"""\\'
+
+
+def test_a_hostile_parameter_is_data(built):
+    before = len(built.store)
+    _, rows = run(built.store, "quantity-history", {"quantity": HOSTILE})
+    assert rows == []
+    assert len(built.store) == before
+    literal = sparql_term(rdflib.Literal(HOSTILE))
+    assert literal.startswith('"') and "\n" not in literal
+
+
+def test_a_hostile_entity_name_is_refused_cleanly(built):
+    with pytest.raises(KGError, match="no entity is called"):
+        run(built.store, "actor", {"actor": HOSTILE})
+    with pytest.raises(KGError, match="not a valid IRI"):
+        sparql_term(rdflib.URIRef("http://x/> } DROP ALL #"))
+
+
+def test_bad_parameters_are_clear_errors(built):
+    with pytest.raises(KGError, match="has no parameter 'who'"):
+        run(built.store, "who-supported-whom", {"who": "ISIS"})
+    with pytest.raises(KGError, match="needs --param actor"):
+        run(built.store, "actor")
+    with pytest.raises(KGError, match="not a date"):
+        run(built.store, "operations", {"from": "last week"})
+    with pytest.raises(KGError, match="no status 'maybe'"):
+        run(built.store, "contested", status="maybe")
+
+
+def test_connections_give_evidence_per_hop(built):
+    columns, rows = run(built.store, "connections", {"from": "ISIS", "to": "DoD"})
+    assert columns[:3] == ["path", "hop", "source"]
+    assert [int(r["hop"]) for r in rows if int(r["path"]) == 1] == [1, 2]
+    assert all(r["quotes"] and r["posts"] and r["status"] for r in rows)
+
+
+def test_kg_ask_prints_json_rows_with_iri_and_label(tmp_path, capsys):
+    store = str(tmp_path / "kg")
+    assert main(["--quiet", "build", "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["ask", "prisons-targeted", "--format", "json", "--store", store]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["prison"]["label"] in ("al-Sina prison", "SDF prison near the Conoco facility")
+    assert rows[0]["prison"]["iri"].startswith("https://w3id.org/conflict-kg/id/facility/")
+    assert main(["ask", "--list", "--store", store]) == 0
+    assert "who-supported-whom" in capsys.readouterr().out
+    assert main(["ask", "nonsense", "--store", store]) == 1
+    assert "known questions" in capsys.readouterr().err
