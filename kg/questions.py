@@ -85,6 +85,7 @@ def _parse(path: Path) -> Question:
     if uses:  # the SPARQL of another question, with this one's parameters
         base = _parse(path.with_name(f"{uses}.rq"))
         question.sparql, question.lists = base.sparql, base.lists
+        question.table = question.table or base.table
     return question
 
 

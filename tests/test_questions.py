@@ -18,8 +18,8 @@ from kg.views import support_network, targeting_network
 
 PARAMS = {
     "actor": {"actor": "SDF"},
-    "claims-about": {"entity": "al-Juburi"},
-    "claims-by": {"claimant": "Reuters"},
+    "claims-about": {"about": "al-Juburi"},
+    "claims-by": {"by": "Reuters"},
     "connections": {"from": "ISIS", "to": "DoD"},
     "evidence": {"about": "prop:al-sina-attack-outcome-foiled"},
 }
