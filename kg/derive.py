@@ -88,9 +88,12 @@ SELECT ?predicate ?implied ?label WHERE {
 """
 
 ASSERTED_AND_DENIED = """
-SELECT ?prop ?claim ?stance ?name ?position WHERE {
+SELECT ?prop ?claim ?stance ?name ?position ?says WHERE {
   ?claim ckg:proposition ?prop ; ckg:stance ?stance ; ckg:claimant/rdfs:label ?name ;
          prov:wasDerivedFrom/ckg:position ?position .
+  ?prop ckg:subject/rdfs:label ?s ; ckg:predicate/rdfs:label ?p .
+  OPTIONAL { ?prop ckg:object/rdfs:label ?o } OPTIONAL { ?prop ckg:value ?v }
+  BIND(CONCAT(?s, " — ", ?p, " — ", COALESCE(?o, STR(?v), "?")) AS ?says)
   FILTER(?stance IN (ckg:Asserts, ckg:Denies))
   FILTER EXISTS { ?yes ckg:proposition ?prop ; ckg:stance ckg:Asserts }
   FILTER EXISTS { ?no ckg:proposition ?prop ; ckg:stance ckg:Denies }
@@ -197,6 +200,15 @@ def _finding_quads(node: ox.NamedNode, kind: str, reason: str) -> list[ox.Quad]:
             ox.Quad(node, _iri(CKG.contradictionKind), _iri(CKG[kind])), *quads]
 
 
+def _who(claims: list[dict]) -> str:
+    """'SDF (post 8); corpus author (posts 8, 15)' — claimants with their posts."""
+    posts: dict[str, list[int]] = defaultdict(list)
+    for row in claims:
+        posts[str(row["name"])].append(int(row["position"]))
+    return "; ".join(f"{name} (post{'s' if len(p) > 1 else ''} "
+                     f"{', '.join(map(str, sorted(set(p))))})" for name, p in posts.items())
+
+
 def contradictions_layer(store: KGStore) -> list[ox.Quad]:
     """Contradictions (asserted and denied; incompatible or implied numbers) and evolutions."""
     quads = []
@@ -205,10 +217,10 @@ def contradictions_layer(store: KGStore) -> list[ox.Quad]:
         sides[str(row["prop"])].append(row)
     for prop, claims in sides.items():
         node = _finding_node(prop)
-        said = {stance: "; ".join(f"{r['name']} (post {r['position']})" for r in claims
-                                  if r["stance"] == CKG[stance])
+        said = {stance: _who([r for r in claims if r["stance"] == CKG[stance]])
                 for stance in ("Asserts", "Denies")}
-        reason = f"asserted by {said['Asserts']}; denied by {said['Denies']}"
+        reason = (f"“{claims[0]['says']}” is asserted by {said['Asserts']} and denied by "
+                  f"{said['Denies']}")
         quads += _finding_quads(node, "AssertedAndDenied", reason)
         quads += [ox.Quad(node, _iri(CKG.between), _iri(r["claim"])) for r in claims]
         quads.append(ox.Quad(node, _iri(CKG.concerns), _iri(prop)))

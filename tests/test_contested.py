@@ -21,7 +21,7 @@ def test_the_thwarted_claim_is_disputed_by_the_author(built):
     assert len(found) == 1
     kind, reason, _ = found[0]
     assert kind == "AssertedAndDenied"
-    assert "asserted by SDF (post 8)" in reason and "corpus author (post 15)" in reason
+    assert "asserted by SDF (post 8) and denied by corpus author (posts 8, 15)" in reason
 
 
 def test_the_foreign_power_claim_is_rejected_by_the_author(built):
