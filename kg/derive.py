@@ -47,11 +47,13 @@ SELECT ?s ?p ?o WHERE {
 
 MENTIONS = """
 SELECT DISTINCT ?post ?entity WHERE {
-  { ?post ckg:hashtag ?tag . ?entity ckg:hashtag ?name
-    FILTER(LCASE(STR(?tag)) = LCASE(STR(?name)) && ?entity != ?post) }
+  { ?post a ckg:Post ; ckg:hashtag ?tag . ?entity ckg:hashtag ?name
+    FILTER(LCASE(STR(?tag)) = LCASE(STR(?name)))
+    FILTER NOT EXISTS { ?entity a ckg:Post } }
   UNION
-  { ?post ckg:handle ?tag . ?entity ckg:handle ?name
-    FILTER(LCASE(STR(?tag)) = LCASE(STR(?name)) && ?entity != ?post) }
+  { ?post a ckg:Post ; ckg:handle ?tag . ?entity ckg:handle ?name
+    FILTER(LCASE(STR(?tag)) = LCASE(STR(?name)))
+    FILTER NOT EXISTS { ?entity a ckg:Post } }
   UNION
   { ?claim prov:wasDerivedFrom ?post ; ckg:proposition ?prop .
     { ?prop ckg:subject ?entity } UNION { ?prop ckg:object ?entity }

@@ -1,0 +1,95 @@
+"""The spaCy pipeline: a blank English tokenizer (taught that handles run together, "@a@b", and
+that "~80" is an approximation), a sentencizer, an EntityRuler whose patterns are the names in
+the gazetteer, and a SpanRuler for the names of operations. No statistical model is loaded."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex, compile_prefix_regex
+
+from kg.ingest.gazetteer import Gazetteer, Name, text_key
+
+#: Tokens that may stand before a word of a name without changing it: "NE #Syria".
+OPTIONAL_HASH = {"ORTH": "#", "OP": "?"}
+
+
+def blank() -> Language:
+    """A blank English pipeline with the tokenizer adjusted for posts, and a sentencizer."""
+    nlp = spacy.blank("en")
+    nlp.max_length = 5_000_000
+    prefixes = [*nlp.Defaults.prefixes, "@", "~", r"\*"]
+    infixes = [*nlp.Defaults.infixes, r"(?<=\w)@(?=\w)", r"(?<=[\w\-])#(?=\w)", r"(?<=\w)-(?=#)",
+               r"(?<=[0-9])-(?=[0-9a-zA-Z])"]
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", "。", "؟", "…"]})
+    return nlp
+
+
+def _is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return bool(letters) and len(letters) <= 5 and all(c.isupper() for c in letters)
+
+
+def name_pattern(nlp: Language, name: Name) -> list[dict] | None:
+    """The token pattern of one name: hashtags need '#', handles '@'; acronyms ("IS", "US")
+    match in their case only, other words in any case; any word may carry a '#'."""
+    if name.how == "hashtag":
+        return [{"ORTH": "#"}, {"LOWER": name.text.lower()}]
+    if name.how == "handle":
+        return [{"ORTH": "@"}, {"LOWER": name.text.lower()}]
+    words = [t.text for t in nlp.make_doc(name.text)]
+    if not words:
+        return None
+    pattern: list[dict] = []
+    for word in words:
+        if any(c.isalnum() for c in word):
+            pattern.append(OPTIONAL_HASH)
+        pattern.append({"ORTH": word} if _is_acronym(word) else {"LOWER": word.lower()})
+    return pattern
+
+
+def _number_variant(pattern: list[dict]) -> list[dict]:
+    """The pattern with its last word in the other number: "drones" → "drone"."""
+    last = pattern[-1].get("LOWER")
+    if not last or not last.isalpha() or len(last) < 4:
+        return []
+    other = last[:-1] if last.endswith("s") else last + "s"
+    return [*pattern[:-1], {"LOWER": other}]
+
+
+def surface_key(name: Name) -> str:
+    """The key of a name as the rulers report it: several entities may share one."""
+    prefix = {"hashtag": "#", "handle": "@"}.get(name.how, "")
+    return prefix + text_key(name.text)
+
+
+def build(gazetteer: Gazetteer) -> tuple[Language, dict[str, list[Name]]]:
+    """The pipeline for a gazetteer, and what each ruler key may stand for."""
+    nlp = blank()
+    candidates: dict[str, list[Name]] = {}
+    entity_patterns, operation_patterns = [], []
+    for name in gazetteer.names():
+        pattern = name_pattern(nlp, name)
+        if pattern is None:
+            continue
+        key = surface_key(name)
+        candidates.setdefault(key, [])
+        if name not in candidates[key]:
+            candidates[key].append(name)
+        kind = gazetteer.entities[name.iri].kind
+        target = operation_patterns if kind == "Operation" else entity_patterns
+        variants = [pattern]
+        if kind == "Equipment" and name.how in ("label", "alias"):
+            variants.append(_number_variant(pattern))
+        for variant in variants:
+            entry = {"label": kind, "pattern": variant, "id": key}
+            if variant and entry not in target:
+                target.append(entry)
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
+    ruler.add_patterns(entity_patterns)
+    spans = nlp.add_pipe("span_ruler", name="operation_ruler",
+                         config={"spans_key": "operations", "overwrite": True})
+    spans.add_patterns(operation_patterns)
+    return nlp, candidates
