@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean graphviz-check test-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,35 @@ demo: $(STAMP)
 	@$(BIN)/kg ask prisons-targeted
 	@echo; echo "== What is contested, and why?"
 	@$(BIN)/kg ask contested
+	@$(MAKE) --no-print-directory graphviz-check
+	@echo; echo "== Pictures"
+	$(BIN)/kg render support --out out/support.png
+	$(BIN)/kg render targeting --out out/targeting.png
+	$(BIN)/kg render timeline --out out/timeline.png
+	$(BIN)/kg render quantity --quantity escapees --out out/escapees.png
+	$(BIN)/kg render support --out out/support.html
 
-test: $(STAMP)
+test: $(STAMP) test-tools
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/python -m pytest
+
+# Debian packages for the pictures, installed when missing (needs root, as on CI): Graphviz's
+# `dot` lays out network pictures (without it they use a networkx layout), headless Chromium
+# checks the interactive page (without it that test skips, saying why).
+define apt_ensure
+	@missing=""; for pair in $(1); do command -v $${pair%%=*} >/dev/null 2>&1 \
+	  || missing="$$missing $${pair#*=}"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	   $$missing >/dev/null) \
+	  || echo "warning: could not install$$missing; pictures fall back, tests skip"; fi
+endef
+
+graphviz-check:
+	$(call apt_ensure,dot=graphviz)
+
+test-tools:
+	$(call apt_ensure,dot=graphviz chromium=chromium)
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks

@@ -136,6 +136,33 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    from kg.pictures import render
+    from kg.store import open_store
+
+    store = open_store(args.store)
+    start = time.perf_counter()
+    picture = render(store, args.view, args.out, args.focus, args.radius, args.min_confidence,
+                     args.status, args.quantity)
+    elapsed = time.perf_counter() - start
+    print(f"wrote {picture.path} ({picture.summary}) in {elapsed:.2f} s")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kg.export import export
+    from kg.store import open_store
+
+    store = open_store(args.store)
+    start = time.perf_counter()
+    written = export(store, args.format, args.view, args.out, args.focus, args.radius,
+                     args.min_confidence, args.status)
+    elapsed = time.perf_counter() - start
+    if written:
+        print(f"wrote {', '.join(map(str, written))} in {elapsed:.2f} s", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `kg` (also used to document the CLI)."""
     top = argparse.ArgumentParser(
@@ -192,6 +219,40 @@ def parser() -> argparse.ArgumentParser:
     query.set_defaults(run=cmd_query)
     from kg.ingest.cli import register as register_ingest
     register_ingest(sub)
+    render = sub.add_parser(
+        "render", help="draw a view: network (.png .svg .pdf .html), timeline or quantity chart")
+    render.add_argument("view", help="support, targeting, claims, actors, relations, ego, "
+                        "timeline or quantity")
+    render.add_argument("--focus", metavar="ENTITY", help="only what lies within --radius "
+                        "relations of this entity (needed by ego); for timeline an actor, for "
+                        "quantity what the number is about")
+    render.add_argument("--radius", type=int, default=1, metavar="N",
+                        help="relations from the focus (default 1)")
+    render.add_argument("--quantity", metavar="NAME",
+                        help="quantity chart: which number (escapees, killed, …)")
+    render.add_argument("--min-confidence", type=float, metavar="N",
+                        help="only propositions with confidence ≥ N (0–100)")
+    render.add_argument("--status", help="only propositions with this status")
+    render.add_argument("--out", type=Path, metavar="FILE",
+                        help="output file; its suffix picks the format (default out/VIEW.png)")
+    render.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
+    render.set_defaults(run=cmd_render)
+
+    export = sub.add_parser(
+        "export", help="a view as GraphML, GEXF, Cytoscape JSON or CSV; or the whole graph as "
+        "Turtle, TriG, N-Quads or JSON-LD")
+    export.add_argument("view", nargs="?", help="support, targeting, claims, actors, relations "
+                        "or ego (none for the whole-graph formats)")
+    export.add_argument("--format", required=True, help="graphml, gexf, cytoscape, csv | "
+                        "turtle, trig, nquads, jsonld")
+    export.add_argument("--out", type=Path, metavar="FILE",
+                        help="output file, '-' for standard output (default out/VIEW.EXT)")
+    export.add_argument("--focus", metavar="ENTITY", help="only what lies near this entity")
+    export.add_argument("--radius", type=int, default=1, metavar="N")
+    export.add_argument("--min-confidence", type=float, metavar="N")
+    export.add_argument("--status")
+    export.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
+    export.set_defaults(run=cmd_export)
     return top
 
 

@@ -47,19 +47,20 @@ class StatusStyle:
     color: str
     linestyle: str | tuple
     meaning: str
+    width: float = 1.3
 
 
 STATUS_STYLES: dict[str, StatusStyle] = {
-    "confirmed": StatusStyle("#1a1a1a", "-", "solid: confirmed"),
+    "confirmed": StatusStyle("#1a1a1a", "-", "thick solid: confirmed", 2.0),
     "corroborated": StatusStyle("#1a1a1a", "-", "solid: corroborated"),
     "reported": StatusStyle("#3c3c3c", (0, (5, 3)), "dashed: reported"),
-    "alleged": StatusStyle("#3c3c3c", (0, (5, 3)), "dashed: alleged"),
+    "alleged": StatusStyle("#3c3c3c", (0, (2, 2)), "short dashes: alleged"),
     "unverified": StatusStyle("#9a9a9a", (0, (1, 2)), "grey dotted: unverified"),
     "disputed": StatusStyle("#d62728", (0, (5, 3)), "red dashed: disputed"),
     "refuted": StatusStyle("#d62728", (0, (1, 2)), "red dotted: refuted"),
 }
 STATUS_ORDER = tuple(s.lower() for s in STATUSES)
-NO_STATUS = StatusStyle("#7a7a7a", "-", "thin grey: structural link (no status)")
+NO_STATUS = StatusStyle("#8a8a8a", "-", "thin grey: structural link (no status)", 0.7)
 
 
 def status_style(status: object) -> StatusStyle:
@@ -77,8 +78,21 @@ def text_size(text: str, size: float, bold: bool = False) -> tuple[float, float]
     return max(widths), size * 1.2 * len(lines)
 
 
+def fit(text: str, size: float, width: float, bold: bool = False) -> str:
+    """``text`` cut (with '…') to fit ``width`` inches at font ``size``."""
+    if text_size(text, size, bold)[0] <= width * 72:
+        return text
+    while text and text_size(text + "…", size, bold)[0] > width * 72:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def humanize(name: str) -> str:
-    """'providesAirSupport' → 'provides air support'; 'VBIEDAttack' → 'VBIED attack'."""
+    """Words of a camel-case name, acronyms kept.
+
+    >>> humanize("providesAirSupport"), humanize("VBIEDAttack")
+    ('provides air support', 'VBIED attack')
+    """
     words, word = [], ""
     for i, ch in enumerate(name):
         following = name[i + 1] if i + 1 < len(name) else ""
@@ -88,18 +102,20 @@ def humanize(name: str) -> str:
             word = ""
         word += ch
     words.append(word)
-    text = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words if w)
-    return text[:1].upper() + text[1:] if name[:1].isupper() else text
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words if w)
 
 
 def wrap(text: str, width: int) -> str:
     """Text broken into lines of at most ``width`` characters (long words kept whole)."""
-    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False,
+                                   break_on_hyphens=False)) or text
 
 
 DATA_DATE = """
-SELECT (MAX(?date) AS ?latest) (COUNT(DISTINCT ?post) AS ?posts) WHERE {
-  ?post a ckg:Post . OPTIONAL { ?post ckg:time/ckg:earliest ?date }
+SELECT ?latest ?posts WHERE {
+  { SELECT (COUNT(?post) AS ?posts) WHERE { ?post a ckg:Post } }
+  OPTIONAL { SELECT (MAX(STR(?date)) AS ?latest) WHERE {
+    ?dated a ckg:Post ; ckg:time/ckg:earliest ?date } }
 }
 """
 

@@ -6,9 +6,10 @@ Two engines give the same :class:`Layout`:
 * ``graphviz`` — Graphviz ``dot`` through pydot, when the ``dot`` program is installed (Debian:
   ``apt-get install graphviz``). Nodes and edge labels are passed with their exact sizes, so dot
   reserves room for every label and routes edges as splines around them.
-* ``networkx`` — the fallback: a spring layout with a fixed seed, then node boxes pushed apart,
-  parallel edges bent apart, and each edge label put at the first free spot along its edge;
-  while any label still collides, the layout is spread out and labels placed again.
+* ``networkx`` — the fallback: each connected part laid out by ForceAtlas2 (a spring layout on
+  networkx < 3.4) with a fixed seed, then node boxes pushed apart, parallel edges bent apart,
+  and each edge label put at the first free spot along its edge; while any label still
+  collides, the part is spread out and labels placed again. Parts are packed in rows.
 
 ``engine="auto"`` takes Graphviz when it is there; ``$KG_LAYOUT`` (``graphviz`` or
 ``networkx``) overrides. Both are deterministic: same graph, same layout.
@@ -155,7 +156,50 @@ def graphviz_layout(graph: nx.MultiDiGraph, nodes: dict[str, tuple[float, float,
             parts = parts[1:]
         label = _pairs(edge["lp"])[0] if "lp" in edge else None
         routes[key] = EdgeRoute(tuple(_pairs(" ".join(parts))), tip, label)
-    return _framed(placed, routes, labels, "graphviz dot")
+    return _framed(placed, _onto_edges(placed, routes, labels), labels, "graphviz dot")
+
+
+def curve(route: EdgeRoute, steps: int = 16) -> np.ndarray:
+    """Points along a route's cubic Bézier segments (and on to its tip)."""
+    pts = np.array(route.points, dtype=float)
+    t = np.linspace(0, 1, steps)[:, None]
+    out = [pts[:1]]
+    for i in range(0, len(pts) - 3, 3):
+        p0, c1, c2, p1 = pts[i:i + 4]
+        out.append((1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * c1 + 3 * (1 - t) * t ** 2 * c2
+                   + t ** 3 * p1)
+    if route.tip:
+        out.append(np.array([route.tip], dtype=float))
+    return np.vstack(out)
+
+
+def nearest(route: EdgeRoute, point: Point) -> tuple[Point, float]:
+    """The point of ``route`` nearest to ``point``, and how far it is."""
+    pts = curve(route)
+    d = np.hypot(pts[:, 0] - point[0], pts[:, 1] - point[1])
+    i = int(d.argmin())
+    return (float(pts[i, 0]), float(pts[i, 1])), float(d[i])
+
+
+def _onto_edges(boxes: dict[str, NodeBox], routes: dict[EdgeKey, EdgeRoute],
+                labels: dict[EdgeKey, tuple[float, float]]) -> dict[EdgeKey, EdgeRoute]:
+    """Dot puts a label beside its edge; move it onto the edge (the line then runs under it)
+    wherever it would still touch no node and no other label."""
+    spots = {e: r.label for e, r in routes.items() if r.label and e in labels}
+    nodes = [_rect(b.x, b.y, b.w, b.h) for b in boxes.values()]
+    out = dict(routes)
+    for _ in range(3):  # again: a label may have been blocked by one that moved after it
+        moved = False
+        for edge in sorted(spots, key=lambda e: (e[0], e[1], str(e[2]))):
+            (x, y), far = nearest(routes[edge], spots[edge])
+            w, h = labels[edge]
+            others = [_rect(*spots[e], *labels[e]) for e in spots if e != edge]
+            if far > 0 and _free(_rect(x, y, w, h), nodes + others) == 0:
+                spots[edge], moved = (x, y), True
+                out[edge] = EdgeRoute(routes[edge].points, routes[edge].tip, (x, y))
+        if not moved:
+            break
+    return out
 
 
 # ---------------------------------------------------------------------------------- networkx
@@ -293,19 +337,26 @@ def _place(graph: nx.MultiDiGraph, boxes: dict[str, NodeBox],
 
 def networkx_layout(graph: nx.MultiDiGraph, nodes: dict[str, tuple[float, float, str]],
                     labels: dict[EdgeKey, tuple[float, float]], seed: int = SEED) -> Layout:
-    """The fallback without Graphviz: spring layout, then boxes and labels kept apart."""
+    """The fallback without Graphviz: each connected part laid out by a force-directed layout
+    with its boxes and labels kept apart, then the parts packed in rows, largest first."""
+    parts = sorted(nx.weakly_connected_components(graph), key=lambda c: (-len(c), min(c)))
+    return _pack([_component(graph.subgraph(part), nodes, labels, seed) for part in parts],
+                 labels)
+
+
+def _component(graph: nx.MultiDiGraph, nodes: dict[str, tuple[float, float, str]],
+               labels: dict[EdgeKey, tuple[float, float]], seed: int) -> Layout:
     order = sorted(graph.nodes)
     simple = nx.Graph()
     simple.add_nodes_from(order)
     simple.add_edges_from(sorted({tuple(sorted((u, v))) for u, v, _ in _edges(graph) if u != v}))
-    raw = nx.spring_layout(simple, seed=seed, iterations=300) if len(order) > 1 else {
-        order[0]: np.zeros(2)}
+    raw = _initial(simple, seed) if len(order) > 1 else {order[0]: np.zeros(2)}
     sizes = np.array([nodes[n][:2] for n in order], dtype=float)
-    label_w = np.median([w for w, _ in labels.values()]) if labels else 0.0
-    unit = float(np.median(sizes[:, 0])) + label_w + 40
     spread = np.array([raw[n] for n in order], dtype=float)
-    if len(order) > 1:
-        lengths = [np.hypot(*(raw[u] - raw[v])) for u, v in simple.edges] or [1.0]
+    if simple.number_of_edges():
+        own = [labels[e][0] for e in _edges(graph) if e in labels]
+        unit = float(np.median(sizes[:, 0])) + (float(np.median(own)) if own else 0.0) + 30
+        lengths = [np.hypot(*(raw[u] - raw[v])) for u, v in simple.edges]
         spread *= unit / max(float(np.median(lengths)), 1e-6)
     for _ in range(12):
         spread = _spread_nodes(spread, sizes)
@@ -314,8 +365,43 @@ def networkx_layout(graph: nx.MultiDiGraph, nodes: dict[str, tuple[float, float,
         routes, clashes = _place(graph, boxes, labels)
         if not clashes:
             break
-        spread = spread.mean(axis=0) + (spread - spread.mean(axis=0)) * 1.25
-    return _framed(boxes, routes, labels, "networkx spring")
+        spread = spread.mean(axis=0) + (spread - spread.mean(axis=0)) * 1.2
+    return _framed(boxes, routes, labels, NETWORKX_ENGINE)
+
+
+def _initial(simple: nx.Graph, seed: int) -> dict[str, np.ndarray]:
+    """ForceAtlas2 with strong gravity (networkx ≥ 3.4): even spacing, no far-flung chains;
+    a spring layout on older networkx."""
+    if hasattr(nx, "forceatlas2_layout"):
+        return nx.forceatlas2_layout(simple, seed=seed, max_iter=400, strong_gravity=True)
+    return nx.spring_layout(simple, seed=seed, iterations=300)
+
+
+NETWORKX_ENGINE = ("networkx forceatlas2" if hasattr(nx, "forceatlas2_layout")
+                   else "networkx spring")
+
+
+def _pack(parts: list[Layout], labels: dict[EdgeKey, tuple[float, float]], gap: float = 24.0
+          ) -> Layout:
+    """Parts side by side in rows about as wide as the whole is tall, the first row on top."""
+    area = sum((p.width + gap) * (p.height + gap) for p in parts)
+    row_width = max(max(p.width for p in parts), math.sqrt(area) * 1.3)
+    nodes: dict[str, NodeBox] = {}
+    edges: dict[EdgeKey, EdgeRoute] = {}
+    x = top = row_height = 0.0
+    for part in parts:
+        if x and x + part.width > row_width:
+            x, top, row_height = 0.0, top - row_height - gap, 0.0
+        dx, dy = x, top - part.height
+        nodes.update({n: NodeBox(b.x + dx, b.y + dy, b.w, b.h, b.shape)
+                      for n, b in part.nodes.items()})
+        edges.update({e: EdgeRoute(tuple((px + dx, py + dy) for px, py in r.points),
+                                   (r.tip[0] + dx, r.tip[1] + dy) if r.tip else None,
+                                   (r.label[0] + dx, r.label[1] + dy) if r.label else None)
+                      for e, r in part.edges.items()})
+        x += part.width + gap
+        row_height = max(row_height, part.height)
+    return _framed(nodes, edges, labels, parts[0].engine)
 
 
 def _framed(boxes: dict[str, NodeBox], routes: dict[EdgeKey, EdgeRoute],

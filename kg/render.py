@@ -18,6 +18,7 @@ from matplotlib.path import Path as MPath
 
 from kg.figures import (
     STATUS_ORDER,
+    StatusStyle,
     add_title_caption,
     caption_height,
     humanize,
@@ -27,7 +28,7 @@ from kg.figures import (
     text_size,
     wrap,
 )
-from kg.layout import EdgeKey, Layout, NodeBox, layout
+from kg.layout import EdgeKey, EdgeRoute, Layout, NodeBox, layout, nearest
 
 NODE_FONT, EDGE_FONT, LEGEND_FONT = 9.0, 7.5, 8.5
 MAX_WIDTH, MAX_HEIGHT = 24.0, 22.0   # inches of graph before everything is scaled down
@@ -70,18 +71,36 @@ def node_text(data: dict) -> str:
 
 
 def edge_text(data: dict) -> str:
-    """An edge's label: the relation in words."""
+    """An edge's label: the relation(s) in words."""
+    if "text" in data:
+        return data["text"]
     return humanize(str(data.get("relation", "")))
+
+
+def merged(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """One drawn arrow per (source, target, status): parallel propositions of the same status
+    share an arrow whose label names every relation."""
+    out = nx.MultiDiGraph(**graph.graph)
+    out.add_nodes_from(sorted(graph.nodes(data=True)))
+    groups: dict[tuple[str, str, str], list[dict]] = {}
+    for u, v, _, data in sorted(graph.edges(keys=True, data=True),
+                                key=lambda e: (e[0], e[1], str(e[2]))):
+        groups.setdefault((u, v, str(data.get("status") or "")), []).append(data)
+    for (u, v, status), members in groups.items():
+        words = list(dict.fromkeys(edge_text(d) for d in members if edge_text(d)))
+        out.add_edge(u, v, key=status or "link", status=status or None,
+                     text=wrap(", ".join(words), 26), propositions=len(members))
+    return out
 
 
 def _font(data: dict) -> float:
     return NODE_FONT - 1.5 if data.get("kind") == "proposition" else NODE_FONT
 
 
-def node_size(data: dict) -> tuple[float, float, str]:
+def node_size(data: dict, bold: bool = False) -> tuple[float, float, str]:
     """Width, height (points) and shape of a node that holds its label."""
     shape = CLASS_STYLES[node_class(data)][0]
-    tw, th = text_size(node_text(data), _font(data))
+    tw, th = text_size(node_text(data), _font(data), bold)
     h = th + 10
     extra = {"ellipse": tw * 0.22 + 14, "box": 14, "hexagon": 0.7 * h + 10,
              "octagon": 0.6 * h + 10, "parallelogram": 0.7 * h + 8}[shape]
@@ -89,10 +108,13 @@ def node_size(data: dict) -> tuple[float, float, str]:
 
 
 def network_layout(graph: nx.MultiDiGraph, engine: str = "auto", rankdir: str = "LR") -> Layout:
-    """Measure every node and edge label of ``graph`` and lay it out."""
-    nodes = {n: node_size(d) for n, d in graph.nodes(data=True)}
-    labels = {(u, v, k): _label_box(edge_text(d)) for u, v, k, d in graph.edges(keys=True, data=True)
-              if edge_text(d)}
+    """Measure every node and edge label of ``graph`` (parallel edges :func:`merged`) and lay
+    it out; edge keys of the layout are those of the merged graph."""
+    graph = merged(graph)
+    focus = graph.graph.get("center")
+    nodes = {n: node_size(d, n == focus) for n, d in graph.nodes(data=True)}
+    labels = {(u, v, k): _label_box(edge_text(d))
+              for u, v, k, d in graph.edges(keys=True, data=True) if edge_text(d)}
     return layout(graph, nodes, labels, engine, rankdir)
 
 
@@ -125,7 +147,7 @@ def marker(shape: str) -> MPath:
     if shape == "ellipse":
         return MPath.unit_circle()
     points = outline(NodeBox(0, 0, 1.6, 1.0, shape))
-    return MPath(points + [points[0]], closed=True)
+    return MPath([*points, points[0]], closed=True)
 
 
 def _draw_node(ax, box: NodeBox, data: dict, scale: float, focus: bool) -> None:
@@ -142,9 +164,9 @@ def _draw_node(ax, box: NodeBox, data: dict, scale: float, focus: bool) -> None:
             linespacing=1.2)
 
 
-def _draw_edge(ax, route, data: dict, text: str, scale: float) -> None:
+def _draw_edge(ax, route: EdgeRoute, data: dict, text: str, scale: float) -> None:
     look = status_style(data.get("status"))
-    width = (1.3 if data.get("status") else 0.7) * scale
+    width = look.width * scale
     pts = list(route.points)
     codes = [MPath.MOVETO] + [MPath.CURVE4] * (len(pts) - 1)
     ax.add_patch(PathPatch(MPath(pts, codes), fill=False, edgecolor=look.color,
@@ -158,6 +180,10 @@ def _draw_edge(ax, route, data: dict, text: str, scale: float) -> None:
         ax.add_patch(Polygon([(tx, ty), (ex + wx, ey + wy), (ex - wx, ey - wy)], closed=True,
                              facecolor=look.color, edgecolor="none", zorder=2))
     if route.label and text:
+        (nx_, ny_), far = nearest(route, route.label)
+        if far > _label_box(text)[1] + 6:  # a leader line to a label set well apart
+            ax.plot([route.label[0], nx_], [route.label[1], ny_], color="#b0b0b0",
+                    linewidth=0.6 * scale, zorder=4.5, solid_capstyle="butt")
         ax.text(*route.label, text, ha="center", va="center", fontsize=EDGE_FONT * scale,
                 color=look.color if look.color != "#1a1a1a" else "#000000", zorder=5,
                 bbox={"boxstyle": "square,pad=0.12", "facecolor": "white",
@@ -175,10 +201,9 @@ def _legend(ax, graph: nx.MultiDiGraph, focus: str | None) -> None:
         node_handles.append(Line2D([], [], linestyle="none", marker="o", markersize=11,
                                    markerfacecolor="white", markeredgecolor="black",
                                    markeredgewidth=2.4, label="the focus (bold outline)"))
-    statuses = Counter(str(d.get("status") or "") for *_, d in graph.edges(data=True))
-    edge_handles = [Line2D([], [], color=status_style(s).color, linestyle=status_style(s).linestyle,
-                           linewidth=1.5, label=f"{status_style(s).meaning} ({statuses[s]})")
-                    for s in (*STATUS_ORDER, "") if statuses.get(s)]
+    edge_handles = [Line2D([], [], color=look.color, linestyle=look.linestyle,
+                           linewidth=look.width + 0.2, label=text)
+                    for look, text in _status_entries(graph)]
     first = ax.legend(handles=node_handles, title="Nodes (shape: kind, colour: class)",
                       loc="upper left", bbox_to_anchor=(0, 1), fontsize=LEGEND_FONT,
                       title_fontsize=LEGEND_FONT + 0.5, frameon=False, alignment="left",
@@ -189,6 +214,19 @@ def _legend(ax, graph: nx.MultiDiGraph, focus: str | None) -> None:
               fontsize=LEGEND_FONT, title_fontsize=LEGEND_FONT + 0.5, frameon=False,
               alignment="left", handlelength=3.2, borderaxespad=0)
     ax.set_axis_off()
+
+
+def _status_entries(graph: nx.MultiDiGraph) -> list[tuple[StatusStyle, str]]:
+    """One legend entry per line style: 'dashed: reported (17), alleged (1)'."""
+    counts = Counter(str(d.get("status") or "") for *_, d in graph.edges(data=True))
+    entries: dict[tuple, tuple[StatusStyle, list[str]]] = {}
+    for status in (*STATUS_ORDER, ""):
+        if counts.get(status):
+            look = status_style(status)
+            how, _, name = look.meaning.partition(": ")
+            entry = entries.setdefault((look.color, str(look.linestyle)), (look, [how]))
+            entry[1].append(f"{name} ({counts[status]})")
+    return [(look, f"{parts[0]}: {', '.join(parts[1:])}") for look, parts in entries.values()]
 
 
 def _legend_rows_height(rows: int) -> float:
@@ -205,12 +243,14 @@ def draw_network(graph: nx.MultiDiGraph, title: str, caption: str, engine: str =
                  rankdir: str = "LR") -> tuple[Figure, Layout]:
     """A figure of ``graph`` with legend, title and caption, and the layout it used."""
     placed = network_layout(graph, engine, rankdir)
+    drawn = merged(graph)
     focus = graph.graph.get("center")
     scale = min(1.0, MAX_WIDTH * 72 / placed.width, MAX_HEIGHT * 72 / placed.height)
     graph_w, graph_h = placed.width * scale / 72, placed.height * scale / 72
     classes = len({node_class(d) for _, d in graph.nodes(data=True)}) + bool(focus)
-    statuses = len({str(d.get("status") or "") for *_, d in graph.edges(data=True)})
-    legend_texts = [*CLASS_STYLES, *(status_style(s).meaning + " (00)" for s in STATUS_ORDER)]
+    entries = _status_entries(graph)
+    statuses = len(entries)
+    legend_texts = [*CLASS_STYLES, *(text + "00" for _, text in entries)]
     legend_w = max(text_size(t, LEGEND_FONT)[0] for t in legend_texts) / 72 + 0.75
     legend_h = _legend_rows_height(classes) + 0.2 + _legend_rows_height(statuses)
     width = max(0.35 + graph_w + 0.35 + legend_w + 0.15, 8.0)
@@ -225,8 +265,7 @@ def draw_network(graph: nx.MultiDiGraph, title: str, caption: str, engine: str =
         ax.set_xlim(0, placed.width)
         ax.set_ylim(0, placed.height)
         ax.set_axis_off()
-        for u, v, k, data in sorted(graph.edges(keys=True, data=True),
-                                    key=lambda e: (e[0], e[1], str(e[2]))):
+        for u, v, k, data in drawn.edges(keys=True, data=True):
             _draw_edge(ax, placed.edges[(u, v, k)], data, edge_text(data), scale)
         for node in sorted(graph.nodes):
             _draw_node(ax, placed.nodes[node], graph.nodes[node], scale, node == focus)

@@ -18,6 +18,7 @@ import networkx as nx
 import rdflib
 from rdflib.term import Node
 
+from kg.errors import KGError
 from kg.namespaces import CKG, shorten
 from kg.questions import run
 from kg.resolve import resolve
@@ -188,3 +189,26 @@ VIEWS: dict[str, Callable[..., nx.MultiDiGraph]] = {
     "actors": actor_network,
     "relations": relations_network,
 }
+
+
+def view(store: KGStore, name: str, focus: str | None = None, radius: int = 1,
+         min_confidence: float | None = None, status: str | None = None) -> nx.MultiDiGraph:
+    """A view by name (a key of VIEWS, or ``ego``); with ``focus``, only what lies within
+    ``radius`` relations of that entity (a name, alias or IRI), either way."""
+    if name == "ego":
+        if not focus:
+            raise KGError("the ego view needs --focus ENTITY (a name, alias, #hashtag or IRI)")
+        return ego_network(store, focus, radius, min_confidence, status)
+    if name not in VIEWS:
+        raise KGError(f"no view {name!r}; views: {', '.join([*VIEWS, 'ego'])}")
+    graph = VIEWS[name](store, min_confidence, status)
+    if not focus:
+        return graph
+    center = str(resolve(store, focus))
+    if center not in graph:
+        label = node_info(store, [center])[center]["label"]
+        raise KGError(f"{label} is not in the {name} view; try the ego view "
+                      f"(--focus on `ego` takes every relation)")
+    ego = nx.MultiDiGraph(nx.ego_graph(graph, center, radius=radius, undirected=True))
+    ego.graph["center"] = center
+    return ego
