@@ -11,7 +11,7 @@ question; ``# postprocess: FUNCTION`` hands the rows to ``kg.postprocess.FUNCTIO
 Parameters are bound as RDF terms in a ``VALUES`` block placed at the top of the query's
 ``WHERE`` (see :mod:`kg.sparql`) — every parameter, given or not (``UNDEF``), so a query tests
 ``BOUND(?actor)``. A value is always data, never query text. Two filters are offered by every
-question: ``?minConfidence`` (0–100) and ``?status`` (a ckg:Status).
+question: ``?minConfidence`` (0–100) and ``?onlyStatus`` (a ckg:Status).
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def bind(store: KGStore, question: Question, raw: dict[str, str],
     if min_confidence is not None and not 0 <= min_confidence <= 100:
         raise KGError("--min-confidence takes a number from 0 to 100")
     bindings["minConfidence"] = None if min_confidence is None else rdflib.Literal(min_confidence)
-    bindings["status"] = status_term(status)
+    bindings["onlyStatus"] = status_term(status)
     return bindings
 
 

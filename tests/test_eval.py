@@ -37,3 +37,29 @@ def test_held_out_scores_cover_every_thread_and_do_not_beat_in_sample():
     # names known only from a held-out thread are not used to score it
     assert strict["entities"].f1 < report.in_sample.counts["entities"].f1
     assert "leave-one-thread-out" in format_report(report)
+
+
+def test_named_in_matches_whole_names_and_keeps_acronyms_in_their_case():
+    from kg.ingest.evaluate import _named_in
+    from kg.ingest.gazetteer import from_store, load_graph
+    from kg.namespaces import ID
+
+    g = from_store(load_graph([DATA]))
+    isis = f"{ID}actor/isis"
+    assert _named_in(g, isis, "Clashes with #ISIS near a town")
+    assert _named_in(g, isis, "Daesh fighters moved in")
+    assert not _named_in(g, isis, "This is a crisis")  # "IS" is not the verb "is"
+
+
+def test_lenient_counts_drop_unannotated_names_from_false_positives():
+    from kg.ingest.evaluate import Score
+
+    score = Score()
+    score.counts["entities"].add(tp=8, predicted=12, gold=10)
+    score.unannotated = 3
+    lenient = score.lenient()
+    assert (lenient.tp, lenient.fp, lenient.fn) == (8, 1, 2)
+    other = Score()
+    other.unannotated = 2
+    score.add(other)
+    assert score.unannotated == 5

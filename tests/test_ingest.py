@@ -352,3 +352,87 @@ def test_times_are_resolved_against_the_post_date_with_precision(gazetteer):
     assert spec["today"].earliest == dt.date(2022, 1, 22)
     undated = extractor.post(2, "It happened today.", None)
     assert undated.times[0].spec is None  # no post date: nothing is invented
+
+
+# ---------------------------------------------------------------- descriptions and name variants
+# Made-up sentences (not from the corpus), against the curated graph's names and relations.
+
+def _iris(found) -> dict[str, str]:
+    return {m.text: m.iri.rsplit("/", 1)[-1] for m in found.mentions}
+
+
+def test_name_variants_dots_hyphens_and_the_arabic_article(gazetteer):
+    extractor = Extractor(gazetteer, AUTHOR, "variants")
+    found = extractor.post(1, "A U.S military convoy left Deir ez Zor; Sina prison was quiet.",
+                           None)
+    linked = _iris(found)
+    assert linked["U.S military"] == "us-military"  # "U.S. military" without its last dot
+    assert linked["Deir ez Zor"] == "deir-ez-zor-governorate"  # "Deir ez-Zor", no hyphen
+    assert linked["Sina prison"] == "al-sina-prison"  # "al-Sina prison", no article
+
+
+def test_definite_descriptions_with_modifiers_and_a_bare_opening_head(gazetteer):
+    extractor = Extractor(gazetteer, AUTHOR, "definite")
+    extractor.post(1, "Gunmen were seen near Ghweiran prison at dusk.", None)
+    found = extractor.post(2, "Smoke rose over the old prison walls.", None)
+    assert _iris(found)["the old prison"] == "al-sina-prison"
+    found = extractor.post(3, "Prison guards fled.", None)
+    assert _iris(found)["Prison"] == "al-sina-prison"  # a post opening on a bare head noun
+
+
+def test_people_held_by_a_facility_are_the_group_the_graph_says_it_holds(gazetteer):
+    extractor = Extractor(gazetteer, AUTHOR, "held")
+    found = extractor.post(1, "Ghweiran prison still holds 900 militants, guards told us.", None)
+    assert _iris(found)["militants"] == "al-sina-detainees"
+    found = extractor.post(2, "Dozens of inmates rioted.", None)  # the prison named before
+    assert _iris(found)["inmates"] == "al-sina-detainees"
+
+
+def test_detainees_of_a_prison_the_graph_does_not_know_become_one_proposed_group(gazetteer):
+    extractor = Extractor(gazetteer, AUTHOR, "unknown-prison")
+    found = extractor.post(1, "Gunmen raided Tadmur prison in Syria, freeing inmates.", None)
+    inmates = next(m for m in found.mentions if m.text == "inmates")
+    group = extractor.new[inmates.iri]
+    assert group.label == "Tadmur prison detainees" and group.cls.endswith("PopulationGroup")
+    found = extractor.post(2, "Some prisoners were caught again.", None)
+    assert next(m for m in found.mentions if m.text == "prisoners").iri == inmates.iri
+
+
+def test_a_description_by_class_and_place_or_by_label_words_finds_the_facility(gazetteer):
+    extractor = Extractor(gazetteer, AUTHOR, "described")
+    found = extractor.post(1, "Rockets hit a military base in Diyala overnight.", None)
+    assert any(m.iri.endswith("/diyala-military-base") for m in found.mentions)
+    found = extractor.post(2, "Snipers fired from a multi-storey building in Hasakah.", None)
+    assert any(m.iri.endswith("/hasakah-multistorey-building") for m in found.mentions)
+    found = extractor.post(3, "Snipers fired from a tall building in Diyala.", None)
+    assert not any(m.kind == "Facility" for m in found.mentions)  # no building known there
+
+
+def test_a_part_of_a_facility_is_proposed_once_under_its_whole(gazetteer):
+    extractor = Extractor(gazetteer, AUTHOR, "parts")
+    found = extractor.post(1, "Rioters seized the eastern wing of Tadmur prison in Syria.", None)
+    part = next(m for m in found.mentions if m.text == "eastern wing")
+    thing = extractor.new[part.iri]
+    assert thing.label == "Tadmur prison east wing" and thing.cls.endswith("FacilityPart")
+    whole = next(m for m in found.mentions if m.text == "Tadmur prison")
+    assert thing.part_of == whole.iri and thing.located_in  # what the shapes ask of a part
+    found = extractor.post(2, "The east wing is still held by rioters.", None)
+    assert any(m.iri == part.iri for m in found.mentions)
+
+
+def test_new_regions_and_places_are_typed_by_compass_adjectives_and_head_nouns(gazetteer):
+    extractor = Extractor(gazetteer, AUTHOR, "regions")
+    found = extractor.post(1, "Shelling hit southwestern Syria and the Qamishli district.", None)
+    new = {extractor.new[m.iri].label: extractor.new[m.iri] for m in found.mentions
+           if m.iri in extractor.new}
+    assert new["southwestern Syria"].cls.endswith("Region")
+    assert new["southwestern Syria"].located_in.endswith("/syria")
+    assert new["Qamishli district"].cls.endswith("District")
+
+
+def test_an_event_is_not_linked_to_an_operation_with_another_target(gazetteer):
+    extractor = Extractor(gazetteer, AUTHOR, "veto")
+    found = extractor.post(1, "#ISIS launched an assault on Tadmur prison in Syria.",
+                           dt.date(2022, 1, 21))
+    assert found.operations
+    assert all(not op.iri.endswith("diyala-base-assault") for op in found.operations)

@@ -10,16 +10,15 @@ prison" or "the attack" can be resolved to what was last named of that kind.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from kg.ingest import pipeline, rules, times
-from kg.ingest.gazetteer import Gazetteer, Name, PropKey, prop_key, text_key
+from kg.ingest import coref, pipeline, rules, times
+from kg.ingest.findings import ClaimFinding, Mention, NewThing, OpRef, PostFindings, Prop, slug
+from kg.ingest.gazetteer import Gazetteer, Name, text_key
 from kg.ingest.numbers import MONTHS, Quantity, find_quantities
-from kg.ingest.times import TimeMention, TimeSpec
+from kg.ingest.times import TimeSpec
 from kg.namespaces import CKG, ID
 
 C = str(CKG)
@@ -113,150 +112,20 @@ NAME_HEADS = {"prison", "prisons", "base", "camp", "airport", "field", "facility
 COMPASS = {"n", "s", "e", "w", "ne", "nw", "se", "sw", "north", "south", "east", "west",
            "northern", "southern", "eastern", "western", "north-east", "north-west",
            "south-east", "south-west", "northeast", "northwest", "southeast", "southwest",
-           "central", "upper", "lower"}
+           "northeastern", "northwestern", "southeastern", "southwestern", "central", "upper",
+           "lower"}
 EQUIPMENT_WORDS = {"helicopters", "helicopter", "helos", "drones", "drone", "aircraft", "jets",
                    "warplanes", "artillery", "tanks", "mortars", "rockets", "missiles",
                    "rifles", "vbied", "vbieds", "svbied", "ied", "ieds", "car bomb",
                    "truck bomb", "vehicle bomb", "roadside bomb", "suicide vest", "mortar",
                    "rocket", "missile", "tank"}
+#: The last word of a new name that makes it a place, and the class it gives.
+PLACE_HEADS = {"area": "District", "district": "District", "neighbourhood": "District",
+               "neighborhood": "District", "city": "City", "town": "City", "village": "City",
+               "region": "Region", "province": "Region", "governorate": "Region"}
 HEDGE_ADVERBS = {"allegedly", "reportedly", "possibly", "apparently", "presumably",
                  "reported", "alleged", "likely", "probably"}
 FIRST_PERSON = {"i", "me", "my", "we", "our", "us", "i'm", "i've"}
-
-
-def slug(text: str, limit: int = 48) -> str:
-    """A readable identifier part: ASCII letters, digits and hyphens; a digest when the text
-    has no Latin letters (an Arabic name).
-
-    >>> slug("Syrian Observatory for Human Rights"), slug("عبد الله")[:5]
-    ('syrian-observatory-for-human-rights', 'name-')
-    """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words, current = [], []
-    for char in ascii_text.lower():
-        if char.isalnum():
-            current.append(char)
-        elif current:
-            words.append("".join(current))
-            current = []
-    if current:
-        words.append("".join(current))
-    result = "-".join(words)[:limit].strip("-")
-    if not result:
-        result = "name-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-    return result
-
-
-@dataclass
-class Mention:
-    """An entity named in a post: linked to the graph, resolved from "the prison", or new."""
-
-    text: str
-    start: int
-    end: int
-    first: int
-    last: int
-    iri: str
-    kind: str
-    cls: str
-    how: str  # label | alias | hashtag | handle | anaphora | new
-    confidence: float
-
-
-@dataclass
-class NewThing:
-    """An entity, unnamed source or operation the graph does not have yet, proposed for it."""
-
-    iri: str
-    cls: str
-    kind: str
-    label: str
-    confidence: float
-    note: str
-    first_post: int
-    hashtag: str | None = None
-    handle: str | None = None
-    located_in: str | None = None
-    time: TimeSpec | None = None
-    key: str = ""
-    args: set[tuple[str, str]] = field(default_factory=set)
-
-
-@dataclass
-class OpRef:
-    """An operation referred to in a post: its IRI, class, and how it was found."""
-
-    iri: str
-    cls: str
-    how: str  # name | facts | discourse | new
-    confidence: float
-    first: int
-    last: int
-    start: int
-    end: int
-    new: bool = False
-
-
-@dataclass
-class Prop:
-    """A proposition found in a post (subject, predicate, object or value, qualifiers)."""
-
-    subject: str
-    predicate: str
-    obj: str | None = None
-    value: str | float | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    approximate: bool = False
-    share: float | None = None
-    as_of: TimeSpec | None = None
-    as_of_hours: float | None = None
-    first: int = 0
-    last: int = 0
-    confidence: float = 0.5
-    evidence: str = ""
-
-    def key(self) -> PropKey:
-        """The proposition's identity, to find it among those the graph already has."""
-        def num(v: float | None) -> str | None:
-            return None if v is None else str(v)
-        value = self.value if isinstance(self.value, str) else num(self.value)
-        if self.as_of is not None or self.as_of_hours is not None:
-            return (self.subject, self.predicate, self.obj, value, num(self.minimum),
-                    num(self.maximum), f"{num(self.share)}@{self.as_of}/{self.as_of_hours}")
-        return prop_key(self.subject, self.predicate, self.obj, value, num(self.minimum),
-                        num(self.maximum), num(self.share), self.approximate)
-
-
-@dataclass
-class ClaimFinding:
-    """A claim about a proposition: who claims it, how, in which words."""
-
-    prop: Prop
-    claimant: str
-    relayed_by: str | None
-    stance: str  # Asserts | Denies | Questions
-    credibility: int
-    quote: str
-    start: int
-    end: int
-    confidence: float
-    why: str
-
-
-@dataclass
-class PostFindings:
-    """Everything found in one post."""
-
-    position: int
-    text: str
-    date: dt.date | None
-    mentions: list[Mention] = field(default_factory=list)
-    times: list[TimeMention] = field(default_factory=list)
-    quantities: list[tuple[Quantity, str | None]] = field(default_factory=list)
-    operations: list[OpRef] = field(default_factory=list)
-    claims: list[ClaimFinding] = field(default_factory=list)
-    new: list[str] = field(default_factory=list)  # IRIs of NewThings first proposed here
 
 
 @dataclass
@@ -286,6 +155,8 @@ class Extractor:
         self.author = author
         self.stem = stem
         self.nlp, self.candidates = pipeline.build(gazetteer)
+        self.coref = coref.Resolver(self.nlp, gazetteer, self.g.is_a, self._propose,
+                                    self._label, self._place_of)
         self.rules = rules.matcher(self.nlp)
         self.time_rules = times.matcher(self.nlp)
         self.new: dict[str, NewThing] = {}
@@ -354,9 +225,8 @@ class Extractor:
                                                     tag.idx + len(tag.text), token.i, tag.i + 1,
                                                     other.iri, sub.kind, sub.cls, "hashtag",
                                                     0.9))
-        mentions += self._anaphora(doc, mentions)
         mentions += self._new_names(doc, mentions, position)
-        mentions += self._detainees(doc, mentions)
+        mentions += self.coref.resolve(doc, mentions, self.recent, position)
         mentions += self._equipment(doc, mentions, position)
         return sorted(mentions, key=lambda m: (m.start, -m.end))
 
@@ -395,24 +265,6 @@ class Extractor:
                                                               "StateForce"))
         return forces[0] if len(forces) == 1 else None
 
-    def _detainees(self, doc: Doc, found: list[Mention]) -> list[Mention]:
-        """"prisoners", "escapees": the detainees the graph says a facility named here (or
-        just before) holds."""
-        taken = {i for m in found for i in range(m.first, m.last)}
-        facilities = [m.iri for m in found if m.kind == "Facility"] + [
-            m.iri for m in reversed(self.recent) if m.kind == "Facility"]
-        groups = next((self.g.held[f] for f in facilities if self.g.held.get(f)), set())
-        result = []
-        for token in doc:
-            if token.lower_ in DETAINEE_NOUNS and token.i not in taken and len(groups) == 1:
-                group = next(iter(groups))
-                if group in self.g.entities:
-                    entity = self.g.entities[group]
-                    result.append(Mention(token.text, token.idx, token.idx + len(token.text),
-                                          token.i, token.i + 1, group, entity.kind, entity.cls,
-                                          "anaphora", 0.5))
-        return result
-
     def _names_for(self, ent: Span) -> list[Name]:
         keys = [ent.ent_id_, text_key(ent.text.replace("#", "")), text_key(ent.text)]
         if ent.text.startswith("#"):
@@ -441,25 +293,6 @@ class Extractor:
             return (0 if fits else 1, 0 if name.how in ("label", "hashtag", "handle") else 1,
                     rank)
         return min(names, key=score)
-
-    def _anaphora(self, doc: Doc, found: list[Mention]) -> list[Mention]:
-        taken = {i for m in found for i in range(m.first, m.last)}
-        result = []
-        for token in doc:
-            head = HEADS.get(token.lower_)
-            if head is None or token.i in taken or token.i == 0:
-                continue
-            if doc[token.i - 1].lower_ not in DETERMINERS:
-                continue
-            earlier = [m for m in found if m.last <= token.i][::-1] + list(reversed(self.recent))
-            for m in earlier:
-                if self.is_a(m.cls, head):
-                    span = doc[token.i - 1:token.i + 1]
-                    result.append(Mention(span.text, span.start_char, span.end_char,
-                                          token.i - 1, token.i + 1, m.iri, m.kind, m.cls,
-                                          "anaphora", 0.5))
-                    break
-        return result
 
     def _new_names(self, doc: Doc, found: list[Mention], position: int) -> list[Mention]:
         taken = {i for m in found for i in range(m.first, m.last)}
@@ -499,8 +332,10 @@ class Extractor:
 
     def _compass_region(self, doc: Doc, i: int, found: list[Mention], position: int
                         ) -> Mention | None:
-        """"NW #Syria" where the graph knows Syria but not its north-west: a new region."""
-        if doc[i].lower_ not in COMPASS or not doc[i].text[:1].isupper():
+        """"NW #Syria", "northwestern Syria" where the graph knows Syria but not its north-west:
+        a new region (a lower-case compass word only as an adjective: "northern", "north-east")."""
+        word = doc[i].lower_
+        if word not in COMPASS or not (doc[i].text[:1].isupper() or word.endswith("ern")):
             return None
         place = next((m for m in found if m.first in (i + 1, i + 2) and m.kind == "Place"
                       and all(t.text == "#" for t in doc[i + 1:m.first])), None)
@@ -606,6 +441,9 @@ class Extractor:
         for word, cls in FACILITY_WORDS.items():
             if word in words:
                 return C + cls, "Facility", "facility", f"named like a facility ({word})"
+        tail = doc[last - 1].lower_
+        if tail in PLACE_HEADS:
+            return C + PLACE_HEADS[tail], "Place", "place", f"named like a place ({tail})"
         arabic = any("\u0600" <= c <= "\u06ff" for c in label)
         person_cue = prev in PERSON_CUES or said
         if arabic or (person_cue and len(label.split()) >= 2):
@@ -942,6 +780,8 @@ class Extractor:
                 if low <= found.date <= high:
                     in_window.append(iri)
             known = self.g.op_facts.get(iri, set())
+            if self._conflicts(facts, known):
+                continue
             score = 2.0 * len(facts & known) + 1.0 * len(objects & {o for _, o in known})
             if score == 0:
                 continue
@@ -973,6 +813,19 @@ class Extractor:
                              span.start_char, span.end_char, op.new)
         return self._new_op(event, args, doc, found)
 
+    def _conflicts(self, facts: set[tuple[str, str]], known: set[tuple[str, str]]) -> bool:
+        """Whether an event's target or place rules an operation out: the operation has one of
+        that role, and none is the event's, contains it or lies in it ("an attack on a base in
+        Diyala" is not the attack on a prison in Hasakah, whoever carried both out)."""
+        for role in ("target", "place"):
+            mine = {o for r, o in facts if r == role}
+            theirs = {o for r, o in known if r == role}
+            if mine and theirs and not any(
+                    a == b or b in self.coref.where(a) or a in self.coref.where(b)
+                    for a in mine for b in theirs):
+                return True
+        return False
+
     def _op_args(self, iri: str) -> set[tuple[str, str]]:
         if iri in self.new:
             return self.new[iri].args
@@ -1003,6 +856,12 @@ class Extractor:
         span = doc[event.first:event.last]
         return OpRef(thing.iri, thing.cls, "new", 0.5, event.first, event.last,
                      span.start_char, span.end_char, new=True)
+
+    def _place_of(self, iri: str) -> str | None:
+        """Where a known or proposed thing is (one place; the first in IRI order)."""
+        if iri in self.new:
+            return self.new[iri].located_in
+        return min(self.g.located.get(iri, set()), default=None)
 
     def _label(self, iri: str) -> str:
         if iri in self.g.entities:

@@ -57,6 +57,10 @@ SELECT ?op ?earliest ?latest WHERE {
 }
 """
 
+LOCATED = """
+SELECT ?x ?place WHERE { ?x ckg:locatedIn ?place . FILTER(STRSTARTS(STR(?x), STR(id:))) }
+"""
+
 POSTS = "SELECT ?post ?text WHERE { ?post a ckg:Post ; ckg:text ?text }"
 
 PARTS = """
@@ -110,6 +114,7 @@ class Gazetteer:
     posts: dict[str, str] = field(default_factory=dict)
     parts: dict[str, set[str]] = field(default_factory=dict)  # actor -> actors part of it
     held: dict[str, set[str]] = field(default_factory=dict)  # facility -> groups it holds
+    located: dict[str, set[str]] = field(default_factory=dict)  # thing -> where it is
 
     def names(self, kinds: tuple[str, ...] = KINDS) -> list[Name]:
         """Every name of every entity of the given kinds."""
@@ -135,7 +140,8 @@ class Gazetteer:
                       for k, v in self.op_facts.items() if k not in iris},
             op_times={k: v for k, v in self.op_times.items() if k not in iris},
             parts={k: v - iris for k, v in self.parts.items() if k not in iris},
-            held={k: v - iris for k, v in self.held.items() if k not in iris})
+            held={k: v - iris for k, v in self.held.items() if k not in iris},
+            located={k: v - iris for k, v in self.located.items() if k not in iris})
 
 
 def _most_specific(classes: set[str], superclasses: dict[str, set[str]]) -> str:
@@ -198,8 +204,11 @@ def from_store(store: KGStore, ignore_posts: set[str] | frozenset[str] = frozens
     parts: dict[str, set[str]] = defaultdict(set)
     for row in store.select(PARTS):
         parts[str(row["whole"])].add(str(row["part"]))
+    located: dict[str, set[str]] = defaultdict(set)
+    for row in store.select(LOCATED):
+        located[str(row["x"])].add(str(row["place"]))
     return Gazetteer(entities, dict(superclasses), propositions, dict(op_facts), op_times, posts,
-                     dict(parts), dict(held))
+                     dict(parts), dict(held), dict(located))
 
 
 def prop_key(subject: str, predicate: str, obj: str | None = None, value: str | None = None,

@@ -12,6 +12,8 @@ from kg.ingest.gazetteer import Gazetteer, Name, text_key
 
 #: Tokens that may stand before a word of a name without changing it: "NE #Syria".
 OPTIONAL_HASH = {"ORTH": "#", "OP": "?"}
+#: Arabic articles that names may carry or drop: "al-Hasakah", "Hasakah".
+ARTICLES = {"al", "el"}
 
 
 def blank() -> Language:
@@ -32,9 +34,25 @@ def _is_acronym(word: str) -> bool:
     return bool(letters) and len(letters) <= 5 and all(c.isupper() for c in letters)
 
 
+def acronym_forms(word: str) -> list[str]:
+    """The spellings of an acronym with and without its dots: "U.S." ↔ "U.S" ↔ "US".
+
+    >>> acronym_forms("U.S."), acronym_forms("UK"), acronym_forms("ISIS")
+    (['U.S.', 'U.S', 'US'], ['UK', 'U.K.', 'U.K'], ['ISIS'])
+    """
+    letters = word.replace(".", "")
+    if not (letters.isalpha() and letters.isupper()) or len(letters) > 3 or (
+            "." not in word and len(letters) < 2):
+        return [word]
+    dotted = ".".join(letters) + "."
+    return list(dict.fromkeys([word, dotted, dotted[:-1], letters]))
+
+
 def name_pattern(nlp: Language, name: Name) -> list[dict] | None:
     """The token pattern of one name: hashtags need '#', handles '@'; acronyms ("IS", "US")
-    match in their case only, other words in any case; any word may carry a '#'."""
+    match in their case only, with or without dots ("U.S military"), other words in any case;
+    any word may carry a '#'; a hyphen of the name may be left out ("Deir ez Zor") and a
+    leading Arabic article "al-" may be missing ("Hasakah")."""
     if name.how == "hashtag":
         return [{"ORTH": "#"}, {"LOWER": name.text.lower()}]
     if name.how == "handle":
@@ -43,10 +61,19 @@ def name_pattern(nlp: Language, name: Name) -> list[dict] | None:
     if not words:
         return None
     pattern: list[dict] = []
-    for word in words:
+    article = len(words) > 2 and words[0].lower() in ARTICLES and words[1] == "-"
+    for n, word in enumerate(words):
+        optional = {"OP": "?"} if article and n < 2 else {}
+        if word == "-" and 0 < n < len(words) - 1:
+            pattern.append({"ORTH": "-", "OP": "?"})
+            continue
         if any(c.isalnum() for c in word):
             pattern.append(OPTIONAL_HASH)
-        pattern.append({"ORTH": word} if _is_acronym(word) else {"LOWER": word.lower()})
+        if _is_acronym(word):
+            forms = acronym_forms(word)
+            pattern.append({"ORTH": forms[0] if len(forms) == 1 else {"IN": forms}, **optional})
+        else:
+            pattern.append({"LOWER": word.lower(), **optional})
     return pattern
 
 

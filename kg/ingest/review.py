@@ -228,6 +228,8 @@ class Review:
             lines.append(f"ckg:handle {literal(thing.handle)}")
         if thing.located_in:
             lines.append(f"ckg:locatedIn {term(thing.located_in)}")
+        if thing.part_of:
+            lines.append(f"ckg:partOf {term(thing.part_of)}")
         self.add(" ;\n    ".join(lines) + " .", "")
 
     def _new_operation(self, thing: NewThing) -> None:
