@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean graphviz-check test-tools
+.PHONY: demo test lint clean graphviz-check test-tools notebooks docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,19 @@ graphviz-check:
 
 test-tools:
 	$(call apt_ensure,dot=graphviz chromium=chromium)
+
+# JupyterLab on notebooks/ (the `notebooks` extra), with .venv's python as the python3 kernel.
+$(VENV)/.notebooks-installed: pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3
+	touch $@
+
+notebooks: $(VENV)/.notebooks-installed
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/01-tour.ipynb
+
+# The ontology reference, regenerated from ontology/*.ttl: docs/ontology/index.html, classes.png.
+docs: $(STAMP) graphviz-check
+	$(BIN)/python -m kg.ontodoc docs/ontology
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks

@@ -1,4 +1,5 @@
-"""Query results as a table, CSV or JSON; IRIs shown by label (JSON keeps IRI and label).
+"""Query results as a table, CSV, JSON or a pandas DataFrame; IRIs shown by label (JSON keeps
+IRI and label).
 
 JSON output is a list of rows; an IRI is ``{"iri": …, "label": …}``, a literal its Python value.
 """
@@ -10,12 +11,17 @@ import io
 import json
 import shutil
 import textwrap
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import rdflib
 from rdflib.term import Node
 
 from kg.namespaces import shorten
 from kg.store import KGStore
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("table", "csv", "json")
 
@@ -56,6 +62,31 @@ def _json_value(value: Node | None, names: dict[str, str]) -> object:
         python = value.toPython()
         return python if isinstance(python, (int, float, bool, str)) else str(value)
     return str(value)
+
+
+def _cell(value: Node | None, names: dict[str, str]) -> object:
+    """A DataFrame cell: an IRI (or a list of IRIs) by label, a literal as its Python value."""
+    if value is None:
+        return None
+    if isinstance(value, rdflib.URIRef) or str(value).startswith("http"):
+        return _plain(value, names)
+    python = value.toPython() if isinstance(value, rdflib.Literal) else str(value)
+    return float(python) if isinstance(python, Decimal) else python
+
+
+def to_dataframe(store: KGStore, columns: list[str], rows: list[dict[str, Node]]
+                 ) -> pd.DataFrame:
+    """Rows of a question (or of ``store.select``) as a pandas DataFrame, one column per name
+    in ``columns``: IRIs shown by label, numbers, booleans and dates as Python values, unbound
+    cells as None.
+
+    >>> # columns, rows = run(store, "who-supported-whom"); to_dataframe(store, columns, rows)
+    """
+    import pandas as pd  # late: the command line does not need it
+
+    names = labels(store, rows)
+    return pd.DataFrame([[_cell(row.get(c), names) for c in columns] for row in rows],
+                        columns=columns)
 
 
 def render(rows: list[dict[str, Node]], columns: list[str], fmt: str, store: KGStore,
