@@ -44,6 +44,7 @@ class Report:
     share: bool
     status: str
     as_of_hours: float | None
+    via: str | None = None  # the number this bound is implied by: '89 escapees recaptured'
 
     def text(self) -> str:
         """The figure as stated: '~20', '≥100', '100–9,999', '25 %'."""
@@ -59,6 +60,8 @@ class Report:
             text = f"≤{tilde}{self.high:,.0f}{unit}"
         if self.as_of_hours is not None:
             text += f" at {self.as_of_hours:g} h"
+        if self.via:
+            text += f"\n(from {self.via})"
         return text
 
     def level(self) -> float:
@@ -92,7 +95,8 @@ def reports(store: KGStore, subject: str | None = None, quantity: str | None = N
             approximate=bool(r["approximate"].toPython()) if "approximate" in r else False,
             share=share is not None,
             status=str(r["propositionStatus"]).removeprefix(str(CKG)).lower(),
-            as_of_hours=_number(r, "asOfHours")))
+            as_of_hours=_number(r, "asOfHours"),
+            via=str(r["via"]) if "via" in r else None))
     return dict(sorted(out.items()))
 
 
