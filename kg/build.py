@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from kg import checks
 from kg.corpus import Corpus, post_quads
 from kg.derive import derive
 from kg.errors import KGError, Problem
-from kg.sources import SourceFile, locate, read_sources
+from kg.remote import connect, is_remote, replace_graph
+from kg.sources import FORMATS, SourceFile, locate, read_sources, syntax_problem
 from kg.store import KGStore, new_store, publish, store_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +78,33 @@ def _corpus_posts(store: KGStore, sources: list[SourceFile]) -> list[ox.Quad]:
     return quads
 
 
+def load_source(store: KGStore, source: SourceFile) -> None:
+    """Add one file to the store: its parsed quads, or, for a bulk file, the file itself (read
+    by Oxigraph's loader, no Python objects per triple)."""
+    if not source.bulk:
+        store.add(source.quads)
+        return
+    kind = FORMATS[source.path.suffix.lower()]
+    try:
+        if store.ox is not None:
+            store.ox.load(path=str(source.path), format=kind)
+        else:
+            store.add(ox.parse(path=str(source.path), format=kind))
+    except SyntaxError as error:
+        raise KGError([syntax_problem(source.path, error)]) from None
+
+
+def _load(store: KGStore, sources: list[SourceFile]) -> None:
+    """Load every source; meanwhile scan the bulk files for the reference check (Oxigraph
+    releases the GIL while it loads, so the scan costs no time on a second core)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loading = pool.submit(lambda: [load_source(store, source) for source in sources])
+        for source in sources:
+            if source.bulk:
+                source.own_terms()
+        loading.result()
+
+
 def build_graph(data: list[Path] | None = None, backend: str = "oxigraph",
                 shapes: Path = SHAPES, progress: Callable[[str], None] = lambda _: None
                 ) -> BuildResult:
@@ -84,7 +113,7 @@ def build_graph(data: list[Path] | None = None, backend: str = "oxigraph",
     timer = _Timer(timings, progress)
     sources = timer.step("parse", lambda: read_sources([ONTOLOGY, *(data or [DATA])]))
     store = new_store(backend)
-    timer.step("load", lambda: [store.add(source.quads) for source in sources])
+    timer.step("load", lambda: _load(store, sources))
     timer.step("posts", lambda: store.add(_corpus_posts(store, sources)))
     problems = timer.step("check references and quotes", lambda: (
         checks.undefined_references(store, sources) + checks.misplaced_quotes(store, sources)))
@@ -100,7 +129,7 @@ def build_graph(data: list[Path] | None = None, backend: str = "oxigraph",
 def build(spec: str | None = None, data: list[Path] | None = None,
           progress: Callable[[str], None] = lambda _: None) -> BuildResult:
     """Build and, for a persistent spec, publish atomically; the previous store survives any
-    failure."""
+    failure. A SPARQL endpoint's graph is replaced in one update (see kg.remote)."""
     backend = "rdflib" if spec == "rdflib" else "oxigraph"
     result = build_graph(data, backend=backend, progress=progress)
     path = store_path(spec)
@@ -108,5 +137,10 @@ def build(spec: str | None = None, data: list[Path] | None = None,
         start = time.perf_counter()
         progress(f"publish to {path}…")
         publish(path, result.store)
+        result.timings["publish"] = time.perf_counter() - start
+    elif is_remote(spec):
+        start = time.perf_counter()
+        progress("upload to the SPARQL endpoint…")
+        replace_graph(connect(spec), result.store)
         result.timings["publish"] = time.perf_counter() - start
     return result

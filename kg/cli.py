@@ -11,7 +11,8 @@ from kg.errors import KGError
 from kg.store import default_store_path
 
 STORE_HELP = ("where the graph lives: a folder (default %(default)s or $KG_STORE), "
-              "'memory' (Oxigraph in memory, built now) or 'rdflib' (rdflib Memory, built now)")
+              "'memory' (Oxigraph in memory, built now), 'rdflib' (rdflib Memory, built now) "
+              "or a SPARQL endpoint 'sparql+http://HOST:PORT/query' (see the README)")
 
 
 def _progress(quiet: bool):
@@ -163,6 +164,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.serve import serve
+
+    if args.timeout <= 0 or args.threads < 1:
+        raise KGError("--timeout takes seconds > 0 and --threads a count ≥ 1")
+    serve(args.store, args.host, args.port, args.writable, args.timeout,
+          tuple(args.allow_service), args.threads)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `kg` (also used to document the CLI)."""
     top = argparse.ArgumentParser(
@@ -253,6 +264,22 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--status")
     export.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
     export.set_defaults(run=cmd_export)
+
+    serve = sub.add_parser("serve", help="a SPARQL 1.1 endpoint over the graph (read-only, "
+                           "SERVICE/LOAD/FROM refused, time-limited); Ctrl-C stops it")
+    serve.add_argument("--store", default=None, help=STORE_HELP % {"default": default})
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 = any)")
+    serve.add_argument("--writable", action="store_true",
+                       help="accept SPARQL Update at /update, written to the store folder")
+    serve.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                       help="stop a query after this long (default 30)")
+    serve.add_argument("--allow-service", action="append", default=[], metavar="IRI",
+                       help="let SERVICE reach this endpoint (repeatable; default: none)")
+    serve.add_argument("--threads", type=int, default=16,
+                       help="requests handled at once (default 16)")
+    serve.set_defaults(run=cmd_serve)
     return top
 
 

@@ -68,18 +68,23 @@ def read_posts(corpus: Corpus) -> list[tuple[int, str]]:
 def post_quads(corpus: Corpus) -> list[ox.Quad]:
     """The ckg:Post nodes of a corpus, plus its SHA-256."""
     node = ox.NamedNode
-    quads = [ox.Quad(node(corpus.iri), node(CKG.sha256),
+    post_class, text_of, position_of, in_corpus, author_of, hashtag, handle = (
+        node(term) for term in (CKG.Post, CKG.text, CKG.position, CKG.inCorpus, CKG.author,
+                                CKG.hashtag, CKG.handle))
+    corpus_node = node(corpus.iri)
+    author = node(corpus.author) if corpus.author else None
+    quads = [ox.Quad(corpus_node, node(CKG.sha256),
                      ox.Literal(hashlib.sha256(corpus.path.read_bytes()).hexdigest()))]
     for position, text in read_posts(corpus):
         post = node(corpus.post_iri(position))
         quads += [
-            ox.Quad(post, RDF_TYPE, node(CKG.Post)),
-            ox.Quad(post, node(CKG.text), ox.Literal(text)),
-            ox.Quad(post, node(CKG.position), ox.Literal(str(position), datatype=XSD_INTEGER)),
-            ox.Quad(post, node(CKG.inCorpus), node(corpus.iri)),
+            ox.Quad(post, RDF_TYPE, post_class),
+            ox.Quad(post, text_of, ox.Literal(text)),
+            ox.Quad(post, position_of, ox.Literal(str(position), datatype=XSD_INTEGER)),
+            ox.Quad(post, in_corpus, corpus_node),
         ]
-        if corpus.author:
-            quads.append(ox.Quad(post, node(CKG.author), node(corpus.author)))
-        for predicate, values in ((CKG.hashtag, hashtags(text)), (CKG.handle, handles(text))):
-            quads += [ox.Quad(post, node(predicate), ox.Literal(v)) for v in dict.fromkeys(values)]
+        if author is not None:
+            quads.append(ox.Quad(post, author_of, author))
+        for predicate, values in ((hashtag, hashtags(text)), (handle, handles(text))):
+            quads += [ox.Quad(post, predicate, ox.Literal(v)) for v in dict.fromkeys(values)]
     return quads

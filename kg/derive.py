@@ -1,6 +1,9 @@
 """Derived layers, recomputed by every build from the curated graph (never typed by hand):
 quote offsets, claim confidence, proposition status and confidence, the truthy layer of direct
-triples, and post mentions. Each layer reads the graph with SPARQL and adds quads."""
+triples, and post mentions. A layer that needs no Python is a SPARQL update the store runs
+itself (nothing crosses into Python per triple: at a million triples that is most of the
+cost); the others read the graph with SPARQL, as plain strings (:mod:`kg.rows`), and add
+quads."""
 
 from __future__ import annotations
 
@@ -11,21 +14,25 @@ import pyoxigraph as ox
 import rdflib
 
 from kg.claims import (
+    CREDIBILITY_SCORE,
     DEFAULT_RELIABILITY,
+    RELIABILITY_FACTOR,
     GradedClaim,
     claim_confidence,
     derive_status,
     explain_claim_confidence,
 )
 from kg.contradictions import Quantity, as_range, describe, find
-from kg.namespaces import CKG, ID
+from kg.namespaces import CKG, ID, PREFIXES
+from kg.rows import is_true, plain_rows
+from kg.sparql import sparql_term
 from kg.store import KGStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 CLAIMS = """
 SELECT ?claim ?prop ?claimant ?claimantLabel ?stance ?credibility ?relayer ?unnamed ?grade
-       ?position ?quote ?text WHERE {
+       ?position WHERE {
   ?claim a ckg:Claim ; ckg:proposition ?prop ; ckg:claimant ?claimant ; ckg:stance ?stance ;
          ckg:credibility ?credibility ; ckg:quote ?quote ; prov:wasDerivedFrom ?post .
   ?post ckg:text ?text .
@@ -37,24 +44,37 @@ SELECT ?claim ?prop ?claimant ?claimantLabel ?stance ?credibility ?relayer ?unna
 }
 """
 
+#: Quote offsets (0-based, end exclusive: STRLEN counts characters, as Python does) and each
+#: claim's confidence with the sentence explaining it. The table of confidences is made from
+#: kg.claims, where the rules are (:func:`claim_scores`).
+CLAIM_SCORES = """
+INSERT { ?claim ckg:quoteStart ?start ; ckg:quoteEnd ?end ;
+                ckg:confidence ?confidence ; ckg:confidenceNote ?note }
+WHERE {
+  ?claim a ckg:Claim ; ckg:proposition ?prop ; ckg:claimant ?claimant ; ckg:stance ?stance ;
+         ckg:credibility ?credibility ; ckg:quote ?quote ; prov:wasDerivedFrom ?post .
+  ?post ckg:text ?text .
+  OPTIONAL { ?claimant ckg:reliability/skos:notation ?grade }
+  BIND(IF(CONTAINS(?text, ?quote), STRLEN(STRBEFORE(?text, ?quote)), ?unbound) AS ?start)
+  BIND(?start + STRLEN(?quote) AS ?end)
+  BIND(STR(COALESCE(?grade, "%s")) AS ?reliability)
+  BIND(!BOUND(?grade) AS ?ungraded)
+  BIND(xsd:integer(?credibility) AS ?score)
+  VALUES (?reliability ?score ?ungraded ?confidence ?note) { %s }
+}
+"""
+
 TRUTHY = """
-SELECT ?s ?p ?o WHERE {
+INSERT { ?s ?p ?o } WHERE {
   ?prop a ckg:Proposition ; ckg:subject ?s ; ckg:predicate ?p ; ckg:status ?status .
   FILTER(?status != ckg:Refuted)
   { ?prop ckg:object ?o } UNION { ?prop ckg:value ?o }
 }
 """
 
+#: Mentions by the entities and claimants of a post's claims (by the store) …
 MENTIONS = """
-SELECT DISTINCT ?post ?entity WHERE {
-  { ?post a ckg:Post ; ckg:hashtag ?tag . ?entity ckg:hashtag ?name
-    FILTER(LCASE(STR(?tag)) = LCASE(STR(?name)))
-    FILTER NOT EXISTS { ?entity a ckg:Post } }
-  UNION
-  { ?post a ckg:Post ; ckg:handle ?tag . ?entity ckg:handle ?name
-    FILTER(LCASE(STR(?tag)) = LCASE(STR(?name)))
-    FILTER NOT EXISTS { ?entity a ckg:Post } }
-  UNION
+INSERT { ?post ckg:mentions ?entity } WHERE {
   { ?claim prov:wasDerivedFrom ?post ; ckg:proposition ?prop .
     { ?prop ckg:subject ?entity } UNION { ?prop ckg:object ?entity }
     FILTER NOT EXISTS { ?entity a ckg:Outcome } }
@@ -63,23 +83,39 @@ SELECT DISTINCT ?post ?entity WHERE {
 }
 """
 
+#: … and by hashtag or handle, matched regardless of case in Python: as a SPARQL join on
+#: LCASE(…) the store compares every post's tag with every entity's (minutes at 1 M triples).
+TAGS = """
+SELECT ?node ?property ?tag ?post WHERE {
+  VALUES ?property { ckg:hashtag ckg:handle }
+  ?node ?property ?tag . FILTER(isIRI(?node))
+  BIND(EXISTS { ?node a ckg:Post } AS ?post)
+}
+"""
 
-QUANTITIES = """
+
+#: Every number reported for a quantity, with who asserted it. (Oxigraph evaluates a group
+#: pattern on its own before joining it: the claims pattern is repeated in each branch so that
+#: it is driven by the few quantity propositions rather than evaluated for every claim.)
+_ASSERTED = """?prop a ckg:Proposition ; ckg:subject ?subject .
+    ?claim ckg:proposition ?prop ; ckg:stance ckg:Asserts ; ckg:claimant ?claimant ;
+           prov:wasDerivedFrom ?post .
+    ?claimant rdfs:label ?name . ?post ckg:position ?position ."""
+
+QUANTITIES = f"""
 SELECT ?prop ?subject ?predicate ?object ?label ?value ?min ?max ?approximate ?share ?hours
-       ?earliest ?latest (GROUP_CONCAT(DISTINCT ?who; separator="|") AS ?claimants) WHERE {
-  ?prop a ckg:Proposition ; ckg:subject ?subject ; ckg:predicate ?predicate .
-  { ?predicate a ckg:QuantityProperty } UNION { ?prop ckg:share ?share }
-  OPTIONAL { ?predicate rdfs:label ?label }
-  OPTIONAL { ?prop ckg:object ?object } OPTIONAL { ?prop ckg:value ?value }
-  OPTIONAL { ?prop ckg:minValue ?min } OPTIONAL { ?prop ckg:maxValue ?max }
-  OPTIONAL { ?prop ckg:approximate ?approximate } OPTIONAL { ?prop ckg:asOfHours ?hours }
-  OPTIONAL { ?prop ckg:asOf ?t . OPTIONAL { ?t ckg:earliest ?earliest }
-             OPTIONAL { ?t ckg:latest ?latest } }
-  ?claim ckg:proposition ?prop ; ckg:stance ckg:Asserts ; ckg:claimant/rdfs:label ?name ;
-         prov:wasDerivedFrom/ckg:position ?position .
+       ?earliest ?latest (GROUP_CONCAT(DISTINCT ?who; separator="|") AS ?claimants) WHERE {{
+  {{ ?predicate a ckg:QuantityProperty . ?prop ckg:predicate ?predicate . {_ASSERTED} }}
+  UNION {{ ?prop ckg:share ?share ; ckg:predicate ?predicate . {_ASSERTED} }}
+  OPTIONAL {{ ?predicate rdfs:label ?label }}
+  OPTIONAL {{ ?prop ckg:object ?object }} OPTIONAL {{ ?prop ckg:value ?value }}
+  OPTIONAL {{ ?prop ckg:minValue ?min }} OPTIONAL {{ ?prop ckg:maxValue ?max }}
+  OPTIONAL {{ ?prop ckg:approximate ?approximate }} OPTIONAL {{ ?prop ckg:asOfHours ?hours }}
+  OPTIONAL {{ ?prop ckg:asOf ?t . OPTIONAL {{ ?t ckg:earliest ?earliest }}
+             OPTIONAL {{ ?t ckg:latest ?latest }} }}
   BIND(IF(CONTAINS(?name, "(post"), ?name, CONCAT(?name, " (post ", STR(?position), ")"))
        AS ?who)
-} GROUP BY ?prop ?subject ?predicate ?object ?label ?value ?min ?max ?approximate ?share ?hours
+}} GROUP BY ?prop ?subject ?predicate ?object ?label ?value ?min ?max ?approximate ?share ?hours
            ?earliest ?latest
 """
 
@@ -89,16 +125,21 @@ SELECT ?predicate ?implied ?label WHERE {
 }
 """
 
+#: Claims of propositions both asserted and denied, found from the denials in one basic graph
+#: pattern (a FILTER EXISTS per claim, or a subquery joined afterwards, has the store evaluate
+#: the pattern for every claim first).
 ASSERTED_AND_DENIED = """
-SELECT ?prop ?claim ?stance ?name ?position ?says WHERE {
-  ?claim ckg:proposition ?prop ; ckg:stance ?stance ; ckg:claimant/rdfs:label ?name ;
-         prov:wasDerivedFrom/ckg:position ?position .
-  ?prop ckg:subject/rdfs:label ?s ; ckg:predicate/rdfs:label ?p .
+SELECT DISTINCT ?prop ?claim ?stance ?name ?position ?says WHERE {
+  ?no ckg:stance ckg:Denies ; ckg:proposition ?prop .
+  ?yes ckg:proposition ?prop ; ckg:stance ckg:Asserts .
+  ?claim ckg:proposition ?prop ; ckg:stance ?stance ; ckg:claimant ?claimant ;
+         prov:wasDerivedFrom ?post .
+  ?claimant rdfs:label ?name . ?post ckg:position ?position .
+  ?prop ckg:subject ?subject ; ckg:predicate ?predicate .
+  ?subject rdfs:label ?s . ?predicate rdfs:label ?p .
   OPTIONAL { ?prop ckg:object/rdfs:label ?o } OPTIONAL { ?prop ckg:value ?v }
   BIND(CONCAT(?s, " — ", ?p, " — ", COALESCE(?o, STR(?v), "?")) AS ?says)
   FILTER(?stance IN (ckg:Asserts, ckg:Denies))
-  FILTER EXISTS { ?yes ckg:proposition ?prop ; ckg:stance ckg:Asserts }
-  FILTER EXISTS { ?no ckg:proposition ?prop ; ckg:stance ckg:Denies }
 } ORDER BY ?prop ?position ?claim
 """
 
@@ -111,73 +152,84 @@ def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(f"{XSD}integer"))
 
 
-def _to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    datatype = term.datatype or rdflib.URIRef(f"{XSD}string")
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
+STATUS, CONFIDENCE, STATUS_REASON = _iri(CKG.status), _iri(CKG.confidence), _iri(CKG.statusReason)
 
 
-def claims_layer(store: KGStore) -> list[ox.Quad]:
-    """Quote offsets and confidence of each claim; status and confidence of each proposition."""
+def _update(store: KGStore, sparql: str) -> None:
+    """Run a SPARQL update (with the project's prefixes) on the store itself."""
+    store.dataset.update(sparql, initNs=PREFIXES)
+
+
+def claim_scores(store: KGStore) -> list[ox.Quad]:
+    """Quote offsets and confidence (with its explanation) of each claim, by the store."""
+    table = []
+    for grade in RELIABILITY_FACTOR:
+        for credibility in CREDIBILITY_SCORE:
+            for ungraded in ((False, True) if grade == DEFAULT_RELIABILITY else (False,)):
+                note = explain_claim_confidence(grade, credibility, ungraded)
+                table.append(f'("{grade}" {credibility} {str(ungraded).lower()} '
+                             f"{claim_confidence(grade, credibility)} "
+                             f"{sparql_term(rdflib.Literal(note))})")
+    _update(store, CLAIM_SCORES % (DEFAULT_RELIABILITY, " ".join(table)))
+    return []
+
+
+def status_layer(store: KGStore) -> list[ox.Quad]:
+    """Status and confidence of each proposition, from all the claims about it."""
     quads, by_proposition = [], defaultdict(list)
-    for row in store.select(CLAIMS):
-        claim, text, quote = row["claim"], str(row["text"]), str(row["quote"])
-        start = text.find(quote)
-        if start >= 0:
-            quads += [ox.Quad(_iri(claim), _iri(CKG.quoteStart), _int(start)),
-                      ox.Quad(_iri(claim), _iri(CKG.quoteEnd), _int(start + len(quote)))]
-        grade = str(row.get("grade", DEFAULT_RELIABILITY))
+    ckg = str(CKG)
+    for row in plain_rows(store, CLAIMS):
+        grade = row.get("grade", DEFAULT_RELIABILITY)
         credibility = int(row["credibility"])
-        confidence = claim_confidence(grade, credibility)
-        note = explain_claim_confidence(grade, credibility, "grade" not in row)
-        quads += [ox.Quad(_iri(claim), _iri(CKG.confidence), _int(confidence)),
-                  ox.Quad(_iri(claim), _iri(CKG.confidenceNote), ox.Literal(note))]
-        by_proposition[str(row["prop"])].append(GradedClaim(
-            claim=str(claim), claimant=str(row["claimant"]),
-            claimant_label=str(row.get("claimantLabel", row["claimant"])),
-            stance=str(row["stance"]).removeprefix(str(CKG)), credibility=credibility,
-            confidence=confidence, post_position=int(row.get("position", 0)),
-            relayed_by=str(row["relayer"]) if "relayer" in row else None,
-            unnamed=bool(row["unnamed"].toPython())))
+        by_proposition[row["prop"]].append(GradedClaim(
+            claim=row["claim"], claimant=row["claimant"],
+            claimant_label=row.get("claimantLabel", row["claimant"]),
+            stance=row["stance"].removeprefix(ckg), credibility=credibility,
+            confidence=claim_confidence(grade, credibility),
+            post_position=int(row.get("position", 0)), relayed_by=row.get("relayer"),
+            unnamed=is_true(row["unnamed"])))
     for prop, claims in by_proposition.items():
         status, confidence, reason = derive_status(claims)
-        quads += [ox.Quad(_iri(prop), _iri(CKG.status), _iri(CKG[status])),
-                  ox.Quad(_iri(prop), _iri(CKG.confidence), _int(confidence)),
-                  ox.Quad(_iri(prop), _iri(CKG.statusReason), ox.Literal(reason))]
+        node = ox.NamedNode(prop)
+        quads += [ox.Quad(node, STATUS, _iri(CKG[status])),
+                  ox.Quad(node, CONFIDENCE, _int(confidence)),
+                  ox.Quad(node, STATUS_REASON, ox.Literal(reason))]
     return quads
 
 
 def truthy_layer(store: KGStore) -> list[ox.Quad]:
-    """The direct triple of every proposition that is not refuted."""
-    return [ox.Quad(_to_ox(row["s"]), _to_ox(row["p"]), _to_ox(row["o"]))
-            for row in store.select(TRUTHY)]
+    """The direct triple of every proposition that is not refuted, by the store."""
+    _update(store, TRUTHY)
+    return []
 
 
 def mentions_layer(store: KGStore) -> list[ox.Quad]:
     """ckg:mentions from hashtags, handles, and the entities and claimants of a post's claims."""
-    return [ox.Quad(_iri(row["post"]), _iri(CKG.mentions), _iri(row["entity"]))
-            for row in store.select(MENTIONS)]
+    _update(store, MENTIONS)
+    posts, entities = defaultdict(set), defaultdict(set)
+    for row in plain_rows(store, TAGS):
+        key = (row["property"], row["tag"].lower())
+        (posts if is_true(row["post"]) else entities)[key].add(row["node"])
+    mentions = _iri(CKG.mentions)
+    return [ox.Quad(ox.NamedNode(post), mentions, ox.NamedNode(entity))
+            for key in sorted(posts.keys() & entities.keys())
+            for post in sorted(posts[key]) for entity in sorted(entities[key])]
 
 
-def _number(row: dict, key: str) -> float | None:
+def _number(row: dict[str, str], key: str) -> float | None:
     return float(row[key]) if key in row else None
 
 
-def _quantity(row: dict) -> Quantity:
+def _quantity(row: dict[str, str]) -> Quantity:
     value, low, high = _number(row, "value"), _number(row, "min"), _number(row, "max")
     share = "share" in row
-    approximate = "approximate" in row and row["approximate"].toPython() is True
+    approximate = is_true(row.get("approximate"))
     if share:
         value = float(row["share"])
     label = str(row.get("label", row["predicate"]))
     subject = str(row["subject"]) + (f" {row['object']}" if share else "")
     what = f"({label})" if share else label
-    claimants = ", ".join(sorted(str(row["claimants"]).split("|")))  # stable on every engine
+    claimants = ", ".join(sorted(row["claimants"].split("|")))  # stable on every engine
     text = f"{describe(value, low, high, approximate, share)} {what} per {claimants}"
     return Quantity(
         proposition=str(row["prop"]), subject=subject, predicate=str(row["predicate"]),
@@ -202,7 +254,7 @@ def _finding_quads(node: ox.NamedNode, kind: str, reason: str) -> list[ox.Quad]:
             ox.Quad(node, _iri(CKG.contradictionKind), _iri(CKG[kind])), *quads]
 
 
-def _who(claims: list[dict]) -> str:
+def _who(claims: list[dict[str, str]]) -> str:
     """'SDF (post 8); corpus author (posts 8, 15)' — claimants with their posts."""
     posts: dict[str, list[int]] = defaultdict(list)
     for row in claims:
@@ -214,21 +266,21 @@ def _who(claims: list[dict]) -> str:
 def contradictions_layer(store: KGStore) -> list[ox.Quad]:
     """Contradictions (asserted and denied; incompatible or implied numbers) and evolutions."""
     quads = []
-    sides: dict[str, list[dict]] = defaultdict(list)
-    for row in store.select(ASSERTED_AND_DENIED):
-        sides[str(row["prop"])].append(row)
+    sides: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in plain_rows(store, ASSERTED_AND_DENIED):
+        sides[row["prop"]].append(row)
     for prop, claims in sides.items():
         node = _finding_node(prop)
-        said = {stance: _who([r for r in claims if r["stance"] == CKG[stance]])
+        said = {stance: _who([r for r in claims if r["stance"] == str(CKG[stance])])
                 for stance in ("Asserts", "Denies")}
         reason = (f"“{claims[0]['says']}” is asserted by {said['Asserts']} and denied by "
                   f"{said['Denies']}")
         quads += _finding_quads(node, "AssertedAndDenied", reason)
         quads += [ox.Quad(node, _iri(CKG.between), _iri(r["claim"])) for r in claims]
         quads.append(ox.Quad(node, _iri(CKG.concerns), _iri(prop)))
-    implications = {str(r["predicate"]): (str(r["implied"]), str(r.get("label", r["implied"])))
-                    for r in store.select(IMPLICATIONS)}
-    quantities = [_quantity(row) for row in store.select(QUANTITIES)]
+    implications = {r["predicate"]: (r["implied"], r.get("label", r["implied"]))
+                    for r in plain_rows(store, IMPLICATIONS)}
+    quantities = [_quantity(row) for row in plain_rows(store, QUANTITIES)]
     for finding in find(quantities, implications):
         node = _finding_node(finding.first, finding.second)
         first, second = _iri(finding.first), _iri(finding.second)
@@ -246,11 +298,18 @@ def contradictions_layer(store: KGStore) -> list[ox.Quad]:
     return quads
 
 
+LAYERS = (claim_scores, status_layer, truthy_layer, mentions_layer, contradictions_layer)
+
+
+def _size(store: KGStore) -> int:
+    return len(store.ox) if store.ox is not None else len(store)
+
+
 def derive(store: KGStore) -> int:
     """Add every derived layer to ``store``, in dependency order; return the quads added."""
-    added = 0
-    for layer in (claims_layer, truthy_layer, mentions_layer, contradictions_layer):
+    before = _size(store)
+    for layer in LAYERS:
         quads = layer(store)
-        store.add(quads)
-        added += len(quads)
-    return added
+        if quads:
+            store.add(quads)
+    return _size(store) - before

@@ -5,9 +5,12 @@ Specs:
                                  or ``$KG_STORE``), as published by ``kg build``
   ``memory``                     embedded Oxigraph in memory, built from the data on opening
   ``rdflib``                     rdflib's Memory store, the reference backend, built likewise
+  ``sparql+QUERY_URL[#…]``       a SPARQL 1.1 endpoint (Oxigraph, Fuseki, Virtuoso, GraphDB,
+                                 QLever…): see :mod:`kg.remote`; ``kg build`` replaces its graph
 
-Every backend is an rdflib ``Dataset`` (Oxigraph through oxrdflib), so queries, bindings and
-results look the same everywhere. Parameters are bound as RDF terms, never pasted into text.
+Every local backend is an rdflib ``Dataset`` (Oxigraph through oxrdflib); the remote one reads
+its answers with rdflib's result parsers; so queries, bindings and results look the same
+everywhere. Parameters are bound as RDF terms, never pasted into text.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from rdflib.term import Identifier, Node
 
 from kg.errors import KGError
 from kg.namespaces import PREFIXES
+from kg.remote import SparqlClient, connect, is_remote
 from kg.sparql import with_values
 
 DEFAULT_STORE = Path(".kg/store")
@@ -41,19 +45,35 @@ def default_store_path() -> Path:
 class KGStore:
     """A knowledge graph on one backend. Build it with ``add``; ask it with ``select``."""
 
-    def __init__(self, backend: str, spec: str, ox_store: ox.Store | None = None):
+    def __init__(self, backend: str, spec: str, ox_store: ox.Store | None = None,
+                 remote: SparqlClient | None = None):
         self.backend = backend
         self.spec = spec
         self.ox = ox_store
+        self.remote = remote  # the "sparql" backend: every question goes to the endpoint
+        self._dataset: rdflib.Dataset | None = None
         if ox_store is not None:
-            self.dataset = rdflib.Dataset(store=OxigraphStore(store=ox_store))
-        else:
-            self.dataset = rdflib.Dataset()
+            self._dataset = rdflib.Dataset(store=OxigraphStore(store=ox_store))
+        elif remote is None:
+            self._dataset = rdflib.Dataset()
+
+    @property
+    def dataset(self) -> rdflib.Dataset:
+        """The graph as an rdflib Dataset; for the remote backend a local copy, fetched on first
+        use (whole-graph exports read it; questions and views never do)."""
+        if self._dataset is None:
+            self._dataset = rdflib.Dataset()
+            self._dataset.default_graph.parse(data=self.dump_ntriples(), format="nt")
+        return self._dataset
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add Oxigraph quads to the default graph."""
         quads = list(quads)
-        if self.ox is not None:
+        if self.remote is not None:
+            self.remote.insert_ntriples("".join(
+                f"{q.subject} {q.predicate} {q.object} .\n" for q in quads))
+            self._dataset = None  # a local copy fetched before is stale now
+        elif self.ox is not None:
             self.ox.extend([ox.Quad(q.subject, q.predicate, q.object) for q in quads])
         else:
             graph = self.dataset.default_graph
@@ -66,6 +86,8 @@ class KGStore:
         for unbound), placed in a VALUES block by :func:`kg.sparql.with_values`."""
         if bindings:
             sparql = with_values(sparql, dict(bindings))
+        if self.remote is not None:
+            return self.remote.query(sparql)
         try:
             return self.dataset.query(sparql, initNs=PREFIXES)
         except (SyntaxError, ValueError) as error:
@@ -92,13 +114,15 @@ class KGStore:
 
     def dump_ntriples(self) -> bytes:
         """The whole default graph as N-Triples."""
+        if self.remote is not None:
+            return self.remote.dump_ntriples()
         if self.ox is not None:
             return self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         return self.dataset.default_graph.serialize(format="nt", encoding="utf-8")
 
     def to_rdflib_graph(self) -> rdflib.Graph:
         """A plain rdflib Graph copy (for pySHACL)."""
-        if self.ox is None:
+        if self.ox is None and self.remote is None:
             graph = rdflib.Graph()
             for triple in self.dataset.default_graph:
                 graph.add(triple)
@@ -137,8 +161,8 @@ def new_store(backend: str) -> KGStore:
 
 
 def store_path(spec: str | None) -> Path | None:
-    """The folder of a persistent spec, or None for an in-process one."""
-    if spec in IN_PROCESS:
+    """The folder of a persistent spec, or None for an in-process or remote one."""
+    if spec in IN_PROCESS or is_remote(spec):
         return None
     if spec is None:
         return default_store_path()
@@ -150,6 +174,9 @@ def open_store(spec: str | None = None, data: list[Path] | None = None) -> KGSto
 
     ``memory`` and ``rdflib`` are built from ``data`` (default: the project's data) first.
     """
+    if is_remote(spec):
+        client = connect(spec)
+        return KGStore("sparql", client.endpoint.query_url, remote=client)
     path = store_path(spec)
     if path is None:
         from kg.build import build_graph  # late import: build uses this module
