@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean graphviz-check test-tools notebooks docs
+.PHONY: demo test lint clean bench graphviz-check test-tools notebooks docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ notebooks: $(VENV)/.notebooks-installed
 # The ontology reference, regenerated from ontology/*.ttl: docs/ontology/index.html, classes.png.
 docs: $(STAMP) graphviz-check
 	$(BIN)/python -m kg.ontodoc docs/ontology
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks

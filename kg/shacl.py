@@ -8,7 +8,9 @@ store itself, by one of two engines.
   several at a time: the fast path for generated or ingested bulk, where an rdflib copy alone
   would take minutes and gigabytes. Both engines report the same problems (tested on the corpus
   and on broken copies of it). If the shapes use a feature the compiler does not cover, pySHACL
-  is used whatever the size: slow, but no rule is ever skipped.
+  is used whatever the size: slow, but no rule is ever skipped. The compiled rules rely on
+  Oxigraph's SPARQL (lexical checks by casts, anti-joins), so a graph on rdflib's Memory store
+  is always checked by pySHACL.
 
 ``KG_SHACL=pyshacl`` or ``KG_SHACL=sparql`` forces an engine.
 
@@ -155,9 +157,13 @@ def run_core_queries(store: KGStore, queries: list[CoreQuery]) -> list[Violation
 def engine(store: KGStore, shapes: rdflib.Graph) -> str:
     """``pyshacl`` or ``sparql``: which engine validates this graph (see the module doc)."""
     forced = os.environ.get("KG_SHACL", "").strip().lower()
+    if forced and forced not in ENGINES:
+        raise KGError(f"KG_SHACL={forced!r}: use one of {', '.join(ENGINES)}")
+    if store.ox is None:  # the compiled rules rely on Oxigraph's SPARQL (casts, anti-joins)
+        if forced == "sparql":
+            raise KGError("KG_SHACL=sparql needs the embedded Oxigraph store")
+        return "pyshacl"
     if forced:
-        if forced not in ENGINES:
-            raise KGError(f"KG_SHACL={forced!r}: use one of {', '.join(ENGINES)}")
         return forced
     try:
         compile_shapes(split(shapes)[0])
