@@ -3,7 +3,7 @@
     python benchmarks/corpus.py [--repeat 15] [--out benchmarks/corpus-results.md]
 
 Writes a Markdown table: build time per step, and the median and p95 latency of every named
-question (with the parameters the tests use) on embedded Oxigraph and on rdflib's Memory store.
+question (with its example parameters) on embedded Oxigraph and on rdflib's Memory store.
 """
 
 from __future__ import annotations
@@ -15,23 +15,16 @@ import time
 from pathlib import Path
 
 from kg.build import build_graph
-from kg.questions import questions, run
-
-PARAMS = {
-    "actor": {"actor": "SDF"},
-    "claims-about": {"about": "al-Juburi"},
-    "claims-by": {"by": "Reuters"},
-    "connections": {"from": "ISIS", "to": "DoD"},
-    "evidence": {"about": "prop:al-sina-attack-outcome-foiled"},
-}
+from kg.questions import get, questions, run
 
 
 def _latencies(store, name: str, repeat: int) -> list[float]:
-    run(store, name, PARAMS.get(name, {}))  # warm: names, caches, query parsing
+    example = get(name).example
+    run(store, name, example)  # warm: names, caches, query parsing
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        run(store, name, PARAMS.get(name, {}))
+        run(store, name, example)
         times.append((time.perf_counter() - start) * 1000)
     return times
 

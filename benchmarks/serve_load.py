@@ -38,22 +38,13 @@ from kg.sparql import with_values  # noqa: E402
 from kg.sparqlguard import with_known_prefixes  # noqa: E402
 from kg.store import KGStore, default_store_path, open_store, publish  # noqa: E402
 
-#: Parameters for the questions that need some (the same in the remote-store tests).
-SAMPLE_PARAMS: dict[str, dict[str, str]] = {
-    "connections": {"from": "ISIS", "to": "DoD"},
-    "actor": {"actor": "SDF"},
-    "claims-about": {"about": "al-Juburi"},
-    "claims-by": {"by": "Reuters"},
-    "evidence": {"about": "prop:al-sina-attack-outcome-foiled"},
-}
-
 
 def named_requests(store: KGStore) -> list[tuple[str, str]]:
     """(name, SPARQL with its parameters bound) for every named question."""
     requests = []
     for name in questions():
         question = get(name)
-        bindings = bind(store, question, SAMPLE_PARAMS.get(name, {}))
+        bindings = bind(store, question, question.example)
         requests.append((name, with_values(question.sparql, bindings)))
     return requests
 

@@ -104,6 +104,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for p in question.params:
             need = "required" if p.required else "optional"
             print(f"  --param {p.name}={p.kind.upper():<8} {need}: {p.description}")
+        if question.example:
+            example = " ".join(f"--param {k}={v}" for k, v in question.example.items())
+            print(f"\nexample: kg ask {question.name} {example}")
         return 0
     params = {}
     for item in args.param:

@@ -2,7 +2,8 @@
 
 A question file starts with comment lines (``# uses: NAME`` takes the SPARQL of another
 question; ``# postprocess: FUNCTION`` hands the rows to ``kg.postprocess.FUNCTION``;
-``# lists:`` names aggregated columns; ``# table:`` the columns a terminal table shows)::
+``# lists:`` names aggregated columns; ``# table:`` the columns a terminal table shows;
+``# example:`` KEY=VALUE parameters that show it at work)::
 
     # title: Who supported whom
     # description: Every kind of support between actors, alleged and disputed ones included.
@@ -58,6 +59,7 @@ class Question:
     postprocess: str | None = None
     lists: tuple[str, ...] = ()  # GROUP_CONCAT columns (" | "), sorted for stable output
     table: tuple[str, ...] = ()  # the columns a terminal table shows unless asked for all
+    example: dict[str, str] = field(default_factory=dict)  # parameters that show it at work
 
 
 def _parse(path: Path) -> Question:
@@ -81,7 +83,9 @@ def _parse(path: Path) -> Question:
     question = Question(path.stem, header["title"][0], " ".join(header.get("description", [])),
                         text, params, (header.get("postprocess") or [None])[0],
                         tuple(" ".join(header.get("lists", [])).split()),
-                        tuple(" ".join(header.get("table", [])).split()))
+                        tuple(" ".join(header.get("table", [])).split()),
+                        dict(pair.split("=", 1) for pair in " ".join(header.get("example", []))
+                             .split()))
     if uses:  # the SPARQL of another question, with this one's parameters
         base = _parse(path.with_name(f"{uses}.rq"))
         question.sparql, question.lists = base.sparql, base.lists

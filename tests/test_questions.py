@@ -16,14 +16,6 @@ from kg.resolve import resolve
 from kg.sparql import sparql_term
 from kg.views import support_network, targeting_network
 
-PARAMS = {
-    "actor": {"actor": "SDF"},
-    "claims-about": {"about": "al-Juburi"},
-    "claims-by": {"by": "Reuters"},
-    "connections": {"from": "ISIS", "to": "DoD"},
-    "evidence": {"about": "prop:al-sina-attack-outcome-foiled"},
-}
-
 
 def _iri(name: str) -> str:
     prefix, local = name.split(":", 1)
@@ -36,18 +28,20 @@ def _plain(rows):
 
 @pytest.mark.parametrize("name", sorted(questions()))
 def test_every_question_gives_the_same_rows_on_both_backends(name, built, built_rdflib):
-    columns, rows = run(built.store, name, PARAMS.get(name, {}))
-    other_columns, other_rows = run(built_rdflib.store, name, PARAMS.get(name, {}))
+    example = get(name).example
+    columns, rows = run(built.store, name, example)
+    other_columns, other_rows = run(built_rdflib.store, name, example)
     assert rows, f"{name} returned no rows on the corpus"
     assert columns == other_columns
     key = lambda row: json.dumps(row, sort_keys=True)  # noqa: E731
     assert sorted(_plain(rows), key=key) == sorted(_plain(other_rows), key=key)
 
 
-def test_every_question_has_a_title_and_described_parameters():
+def test_every_question_has_a_title_described_parameters_and_a_working_example():
     for question in questions().values():
         assert question.title and question.description
         assert all(p.description for p in question.params)
+        assert {p.name for p in question.params if p.required} <= set(question.example)
 
 
 def test_who_supported_whom_agrees_with_the_support_view(built):

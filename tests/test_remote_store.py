@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import runpy
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,14 +19,13 @@ from kg.cli import main
 from kg.errors import KGError
 from kg.export import export
 from kg.oxserver import OxigraphServer, free_port
-from kg.questions import questions, run
+from kg.questions import get, questions, run
 from kg.remote import SparqlClient, connect, default_update_url, parse_spec, replace_graph
 from kg.store import open_store
 from kg.tabular import render
 from kg.views import VIEWS, ego_network
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_PARAMS = runpy.run_path(str(ROOT / "benchmarks" / "serve_load.py"))["SAMPLE_PARAMS"]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +60,7 @@ def _shape(graph: rdflib.Graph) -> list[tuple[str, ...]]:
 
 @pytest.mark.parametrize("name", sorted(questions()))
 def test_named_question_gives_the_same_rows(remote, built, name):
-    params = SAMPLE_PARAMS.get(name, {})
+    params = get(name).example
     assert run(open_store(remote), name, params) == run(built.store, name, params)
 
 

@@ -24,7 +24,7 @@ import pytest
 import rdflib
 
 from kg.oxserver import OxigraphServer
-from kg.questions import QUERIES, questions, run
+from kg.questions import QUERIES, get, questions, run
 from kg.remote import connect, replace_graph
 from kg.serve import ServeProcess, running
 from kg.sparqlguard import fetching_keywords, refusal, with_known_prefixes
@@ -364,8 +364,8 @@ def default_endpoint(store_dir) -> Iterator[ServeProcess]:
 def test_16_clients_by_50_named_questions_finish_without_error(default_endpoint, built):
     endpoint = default_endpoint
     store = open_store(f"sparql+{endpoint.url}")  # kg commands pointed at kg serve
-    assert run(store, "actor", BENCHMARK["SAMPLE_PARAMS"]["actor"]) == \
-        run(built.store, "actor", BENCHMARK["SAMPLE_PARAMS"]["actor"])
+    assert run(store, "actor", get("actor").example) == \
+        run(built.store, "actor", get("actor").example)
     requests = BENCHMARK["named_requests"](store)
     assert len(requests) == len(questions())
     result = BENCHMARK["run_load"](endpoint.url, requests, clients=16, per_client=50)
