@@ -30,15 +30,22 @@ from kg.store import KGStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
+#: What the status of a proposition needs of each claim about it …
 CLAIMS = """
-SELECT ?claim ?prop ?claimant ?claimantLabel ?stance ?credibility ?relayer ?unnamed ?grade
-       ?position WHERE {
+SELECT ?claim ?prop ?claimant ?stance ?credibility ?relayer ?position WHERE {
   ?claim a ckg:Claim ; ckg:proposition ?prop ; ckg:claimant ?claimant ; ckg:stance ?stance ;
          ckg:credibility ?credibility ; ckg:quote ?quote ; prov:wasDerivedFrom ?post .
   ?post ckg:text ?text .
   OPTIONAL { ?post ckg:position ?position }
-  OPTIONAL { ?claimant rdfs:label ?claimantLabel }
   OPTIONAL { ?claim ckg:relayedBy ?relayer }
+}
+"""
+
+#: … and of each claimant (read once per claimant, not once per claim).
+CLAIMANTS = """
+SELECT ?claimant ?claimantLabel ?grade ?unnamed WHERE {
+  { SELECT DISTINCT ?claimant WHERE { ?claim a ckg:Claim ; ckg:claimant ?claimant } }
+  OPTIONAL { ?claimant rdfs:label ?claimantLabel }
   OPTIONAL { ?claimant ckg:reliability/skos:notation ?grade }
   BIND(EXISTS { ?claimant a ckg:UnnamedSource } AS ?unnamed)
 }
@@ -179,16 +186,18 @@ def status_layer(store: KGStore) -> list[ox.Quad]:
     """Status and confidence of each proposition, from all the claims about it."""
     quads, by_proposition = [], defaultdict(list)
     ckg = str(CKG)
+    claimants = {row["claimant"]: row for row in plain_rows(store, CLAIMANTS)}
     for row in plain_rows(store, CLAIMS):
-        grade = row.get("grade", DEFAULT_RELIABILITY)
+        who = claimants.get(row["claimant"], {})
+        grade = who.get("grade", DEFAULT_RELIABILITY)
         credibility = int(row["credibility"])
         by_proposition[row["prop"]].append(GradedClaim(
             claim=row["claim"], claimant=row["claimant"],
-            claimant_label=row.get("claimantLabel", row["claimant"]),
+            claimant_label=who.get("claimantLabel", row["claimant"]),
             stance=row["stance"].removeprefix(ckg), credibility=credibility,
             confidence=claim_confidence(grade, credibility),
             post_position=int(row.get("position", 0)), relayed_by=row.get("relayer"),
-            unnamed=is_true(row["unnamed"])))
+            unnamed=is_true(who.get("unnamed"))))
     for prop, claims in by_proposition.items():
         status, confidence, reason = derive_status(claims)
         node = ox.NamedNode(prop)

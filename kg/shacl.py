@@ -36,6 +36,7 @@ from rdflib.namespace import SH
 
 from kg.errors import KGError
 from kg.namespaces import shorten
+from kg.rows import term_rows
 from kg.shacl_core import Compiler, CoreQuery, Unsupported, compile_shapes, profile_query
 from kg.store import KGStore
 
@@ -107,7 +108,7 @@ def _sparql_constraint_violations(store: KGStore, constraint: SparqlConstraint
     at = match.end()
     query = f"{constraint.select[:at]} {constraint.targets} {constraint.select[at:]}"
     found = []
-    for row in store.select(query):
+    for row in term_rows(store, query):
         value = row.get("value")
         message = (constraint.message.replace("{$this}", shorten(str(row["this"])))
                    .replace("{?value}", shorten(str(value)) if value is not None else ""))
@@ -124,12 +125,12 @@ def run_sparql_constraints(store: KGStore, constraints: list[SparqlConstraint]
 def _core_violations(store: KGStore, query: CoreQuery) -> list[Violation]:
     return [Violation(row["this"], query.message, query.path,
                       row["this"] if query.node_level else row.get("value"))
-            for row in store.select(query.sparql)]
+            for row in term_rows(store, query.sparql)]
 
 
 def _profile(store: KGStore, targets: str) -> tuple[int, dict[str, tuple[int, int]]]:
     total, stats = 0, {}
-    for row in store.select(profile_query(targets)):
+    for row in term_rows(store, profile_query(targets)):
         if "total" in row:
             total = int(row["total"])
         else:
@@ -145,7 +146,7 @@ def run_core_queries(store: KGStore, queries: list[CoreQuery]) -> list[Violation
     screens = sorted({q.screen for q in queries if q.screen is not None})
     first = _parallel(store, lambda job: [job()], [
         *(functools.partial(_profile, store, t) for t in targets),
-        *(functools.partial(lambda text: bool(store.select(text)), s) for s in screens)])
+        *(functools.partial(lambda text: bool(term_rows(store, text)), s) for s in screens)])
     profiles = dict(zip(targets, first[:len(targets)], strict=True))
     flagged = dict(zip(screens, first[len(targets):], strict=True))
     needed = [q for q in queries
