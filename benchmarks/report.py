@@ -35,6 +35,13 @@ def _build_seconds(result: dict) -> float | None:
     return sum(result["build"].get(step, 0.0) for step in IN_MEMORY_STEPS)
 
 
+def _failed(step: dict) -> str:
+    """'> 120 s (stopped)' or 'error: …'."""
+    if "timeout" in step:
+        return f"> {step['timeout']:.0f} s (stopped)"
+    return f"error: {step.get('error', '?')}"
+
+
 def figures(result: dict) -> list[tuple[str, float | None, str]]:
     """(figure, number to compare, text) of one measurement, in table order."""
     if "error" in result:
@@ -53,23 +60,23 @@ def figures(result: dict) -> list[tuple[str, float | None, str]]:
     rows.append(("peak RSS, whole measurement (MB)", result["peak_rss_mb"],
                  f"{result['peak_rss_mb']:.0f}"))
     for name, asked in result["questions"].items():
-        if "timeout" in asked:
-            rows.append((f"question {name}: median", None, f"> {asked['timeout']:.0f} s"))
+        if "median" not in asked:
+            rows.append((f"question {name}: median", None, _failed(asked)))
             rows.append((f"question {name}: p95", None, "—"))
             continue
         rows.append((f"question {name}: median", asked["median"],
                      f"{seconds(asked['median'])} ({asked['rows']:,} rows)"))
         rows.append((f"question {name}: p95", asked["p95"], seconds(asked["p95"])))
     for name, built in result["views"].items():
-        if "timeout" in built:
-            rows.append((f"view {name}", None, f"> {built['timeout']:.0f} s"))
+        if "seconds" not in built:
+            rows.append((f"view {name}", None, _failed(built)))
         else:
             rows.append((f"view {name}", built["seconds"],
                          f"{seconds(built['seconds'])} ({built['nodes']:,} nodes, "
                          f"{built['edges']:,} edges)"))
     picture = result.get("render")
     if picture is not None:
-        text = (f"> {picture['timeout']:.0f} s" if "timeout" in picture else
+        text = (_failed(picture) if "seconds" not in picture else
                 f"{seconds(picture['seconds'])} ({picture['summary'].split(';')[0]})")
         rows.append(("render support network", picture.get("seconds"), text))
     rows.append(("load average (before / after)", None,
@@ -210,7 +217,8 @@ def plot(results: dict, path: Path) -> None:
         ax.set_xlabel("input triples")
         ax.set_title(title, fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
-    axes[0].legend(fontsize=8)
+    if axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(fontsize=8)
     info = results["machine"]
     fig.suptitle(f"conflict-kg benchmark — {info['CPU']}, {info['cores']} cores, {info['RAM']}",
                  fontsize=11)

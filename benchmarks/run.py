@@ -100,7 +100,8 @@ def _alarm(_signum: int, _frame: object) -> None:
 
 
 def limited(limit: float, work: Callable[[], object]) -> tuple[float | None, object]:
-    """(seconds, result) of ``work``, or (None, None) if it outlived ``limit`` seconds."""
+    """(seconds, result) of ``work``; (None, None) if it outlived ``limit`` seconds; (None,
+    the exception) if it failed."""
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, limit)
     start = time.perf_counter()
@@ -108,9 +109,18 @@ def limited(limit: float, work: Callable[[], object]) -> tuple[float | None, obj
         result = work()
     except OutOfTime:
         return None, None
+    except Exception as error:  # reported in the table, the run goes on
+        return None, error
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     return time.perf_counter() - start, result
+
+
+def failure(limit: float, error: object) -> dict:
+    """How a step that gave no time ended: out of time, or an error."""
+    if error is None:
+        return {"timeout": limit}
+    return {"error": f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"}
 
 
 def choose_params(question: object, samples: dict[str, str]) -> dict[str, str]:
@@ -149,7 +159,7 @@ def ask_all(store: object, samples: dict[str, str], repeat: int, limit: float) -
         params = choose_params(question, samples)
         first, result = limited(limit, lambda n=name, p=params: run(store, n, p))
         if first is None:
-            found[name] = {"params": params, "timeout": limit}
+            found[name] = {"params": params, **failure(limit, result)}
             continue
         times = [first]
         runs = max(1, min(repeat, int(10 / max(first, 1e-3))))  # about 10 s a question
@@ -172,7 +182,7 @@ def build_views(store: object, limit: float) -> dict:
     found = {}
     for name, make in VIEWS.items():
         elapsed, graph = limited(limit, lambda m=make: m(store))
-        found[name] = ({"timeout": limit} if elapsed is None else
+        found[name] = (failure(limit, graph) if elapsed is None else
                        {"seconds": elapsed, "nodes": graph.number_of_nodes(),
                         "edges": graph.number_of_edges()})
     return found
@@ -185,7 +195,7 @@ def render_support(store: object, folder: Path, limit: float) -> dict | None:
         return None
     elapsed, picture = limited(limit, lambda: render(store, "support", folder / "support.png"))
     if elapsed is None:
-        return {"timeout": limit}
+        return failure(limit, picture)
     return {"seconds": elapsed, "summary": picture.summary}
 
 
