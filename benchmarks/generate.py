@@ -83,6 +83,7 @@ HEDGE = {1: "confirmed:", 2: "", 3: "reportedly", 4: "allegedly", 5: "implausibl
 SYLLABLES = ("al", "ba", "dar", "el", "far", "gha", "har", "id", "jab", "kar", "lat", "mar",
              "nah", "qas", "ra", "sal", "tal", "um", "wad", "zar", "shu", "khi", "rum", "yaz")
 PLACE_FANOUT = (6, 6, 3)  # regions per country, cities per region, districts per city
+VERSION = 2  # of the generator's output: a cached graph of another version is made again
 
 
 def nt_iri(iri: str) -> str:
@@ -251,7 +252,8 @@ class Generator:
                 if depth < 3:
                     children(place, depth + 1)
         children(None, 0)
-        self.samples["place"] = self.world.places[0].iri
+        self.samples["place"] = self.world.places[0].iri  # a country: everything in it
+        self.samples["place_mid"] = self.world.leaves[len(self.world.leaves) // 2].iri
 
     def facilities(self, count: int) -> None:
         kinds, weights = zip(*FACILITY_KINDS.items(), strict=True)
@@ -314,7 +316,7 @@ class Generator:
         self.pick = Zipf([a.iri for a in self.world.actors], self.rng)
         self.pick_facility = Zipf([f.iri for f in self.world.facilities], self.rng, 0.8)
         self.pick_place = Zipf([p.iri for p in self.world.leaves], self.rng, 0.8)
-        self.samples["actor"] = self.world.actors[0].iri
+        self.samples["actor"] = self.world.actors[0].iri  # the busiest (power law: the head)
         self.samples["actor_mid"] = self.world.actors[len(self.world.actors) // 2].iri
 
     def corpus(self, threads: int) -> None:
@@ -566,7 +568,8 @@ class Generator:
         self.nt.close()
         self.corpus_text.close()
         manifest = {
-            "seed": self.seed, "requested": self.target, "triples": self.total(),
+            "version": VERSION, "seed": self.seed, "requested": self.target,
+            "triples": self.total(),
             "file_triples": self.nt.count, "post_triples": self.post_triples,
             "operations": number, "propositions": self.propositions, "claims": self.claims,
             "posts": self.position, "actors": len(self.world.actors) + self.unnamed + 1,

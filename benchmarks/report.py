@@ -44,8 +44,10 @@ def _failed(step: dict) -> str:
 
 def figures(result: dict) -> list[tuple[str, float | None, str]]:
     """(figure, number to compare, text) of one measurement, in table order."""
-    if "error" in result:
-        return [("error", None, result["error"])]
+    if "error" in result:  # stopped or failed: the build steps it finished, if any
+        return [("error", None, result["error"]),
+                *((f"build: {step}", result["build"][step], seconds(result["build"][step]))
+                  for step in STEPS if step in result.get("build", {}))]
     rows: list[tuple[str, float | None, str]] = []
     rows.append(("triples after derivation", result["triples"], f"{result['triples']:,}"))
     for step in STEPS:
@@ -59,14 +61,14 @@ def figures(result: dict) -> list[tuple[str, float | None, str]]:
                  f"{result['build_rss_mb']:.0f}"))
     rows.append(("peak RSS, whole measurement (MB)", result["peak_rss_mb"],
                  f"{result['peak_rss_mb']:.0f}"))
-    for name, asked in result["questions"].items():
-        if "median" not in asked:
-            rows.append((f"question {name}: median", None, _failed(asked)))
-            rows.append((f"question {name}: p95", None, "—"))
-            continue
-        rows.append((f"question {name}: median", asked["median"],
-                     f"{seconds(asked['median'])} ({asked['rows']:,} rows)"))
-        rows.append((f"question {name}: p95", asked["p95"], seconds(asked["p95"])))
+    for name, by_focus in result["questions"].items():
+        for focus, asked in by_focus.items():
+            figure = f"question {name}, {focus}: median / p95"
+            if "median" not in asked:
+                rows.append((figure, None, _failed(asked)))
+                continue
+            rows.append((figure, asked["median"], f"{seconds(asked['median'])} / "
+                         f"{seconds(asked['p95'])} ({asked['rows']:,} rows)"))
     for name, built in result["views"].items():
         if "seconds" not in built:
             rows.append((f"view {name}", None, _failed(built)))
@@ -107,13 +109,18 @@ def size_table(entry: dict) -> list[str]:
     return lines
 
 
-def _worst_question(result: dict) -> tuple[str, float | None]:
-    worst, name = None, "—"
-    for question, asked in result.get("questions", {}).items():
-        value = asked.get("median", float("inf"))
-        if worst is None or value > worst:
-            worst, name = value, question
-    return name, worst
+def _medians(result: dict, focus: str) -> dict[str, float]:
+    """Question → median latency (infinite if stopped or failed), for one focus."""
+    return {name: by_focus.get(focus, {}).get("median", float("inf"))
+            for name, by_focus in result.get("questions", {}).items()}
+
+
+def _worst_question(result: dict, focus: str = "typical") -> tuple[str, float | None]:
+    medians = _medians(result, focus)
+    if not medians:
+        return "—", None
+    name = max(medians, key=medians.get)
+    return name, medians[name]
 
 
 def _worst_view(result: dict) -> tuple[str, float | None]:
@@ -147,9 +154,11 @@ def targets(results: dict) -> list[str]:
     speedup = rdflib_build / build if build and rdflib_build else None
     add("1M: build ≥ 10× faster than rdflib Memory", speedup, 10,
         f"{speedup:.1f}× ({seconds(rdflib_build)})" if speedup else "—", lower=False)
-    name, worst = _worst_question(memory)
-    add("1M: every named question median ≤ 100 ms", worst, 0.1,
-        f"slowest: {name} {seconds(worst)}")
+    for focus in ("typical", "busiest"):
+        name, worst = _worst_question(memory, focus)
+        over = sum(v > 0.1 for v in _medians(memory, focus).values())
+        add(f"1M: every named question median ≤ 100 ms ({focus} entity)", worst, 0.1,
+            f"slowest: {name} {seconds(worst)}; {over} over 100 ms")
     name, worst = _worst_view(memory)
     add("1M: each view ≤ 2 s", worst, 2, f"slowest: {name} {seconds(worst)}")
     peak = memory.get("build_rss_mb")
@@ -157,9 +166,11 @@ def targets(results: dict) -> list[str]:
     disk = five.get("oxigraph-disk", {})
     total = disk.get("build_total")
     add("5M, persistent: build ≤ 45 s (with publish)", total, 45, seconds(total))
-    name, worst = _worst_question(disk)
-    add("5M, persistent: named questions median ≤ 500 ms", worst, 0.5,
-        f"slowest: {name} {seconds(worst)}")
+    for focus in ("typical", "busiest"):
+        name, worst = _worst_question(disk, focus)
+        over = sum(v > 0.5 for v in _medians(disk, focus).values())
+        add(f"5M, persistent: named questions median ≤ 500 ms ({focus} entity)", worst, 0.5,
+            f"slowest: {name} {seconds(worst)}; {over} over 500 ms")
     return ["| target | measured | |", "|---|---|---|", *rows]
 
 
@@ -200,8 +211,8 @@ def plot(results: dict, path: Path) -> None:
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
     panels = (
         ("build, parse → derive (s)", _build_seconds),
-        ("question latency: median of medians (s)", lambda r: statistics.median(
-            [q["median"] for q in r["questions"].values() if "median" in q] or [float("nan")])),
+        ("question latency, typical entity: median of medians (s)", lambda r: statistics.median(
+            [v for v in _medians(r, "typical").values() if v < float("inf")] or [float("nan")])),
         ("peak RSS after build (MB)", lambda r: r["build_rss_mb"]),
     )
     for ax, (title, value) in zip(axes, panels, strict=True):
