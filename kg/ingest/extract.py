@@ -24,6 +24,8 @@ from kg.namespaces import CKG, ID
 C = str(CKG)
 PLACE_PREPS = {"in", "into", "across", "near", "from", "onto", "to", "at", "outside", "inside",
                "around", "toward", "towards", "throughout", "within"}
+#: Prepositions that put a place at either end of a movement, not where the event happened.
+DIRECTION_PREPS = {"to", "from", "toward", "towards"}
 TARGET_PREPS = {"on", "against", "targeting", "at", "of", "into"}
 GAP_OK = {"'s", "’s", "#", "*", "-", "dawn", "deadly", "major", "new", "latest", "failed",
           "massive", "suspected", "full", "first", "1st", "initial", "multi", "axis", "complex",
@@ -119,6 +121,8 @@ EQUIPMENT_WORDS = {"helicopters", "helicopter", "helos", "drones", "drone", "air
                    "rifles", "vbied", "vbieds", "svbied", "ied", "ieds", "car bomb",
                    "truck bomb", "vehicle bomb", "roadside bomb", "suicide vest", "mortar",
                    "rocket", "missile", "tank"}
+#: Nouns that end the name of a kind of weapon: "Apache helos", "Bradley Fighting Vehicles".
+WEAPON_HEADS = {w for w in EQUIPMENT_WORDS if " " not in w} | {"vehicle", "vehicles"}
 #: The last word of a new name that makes it a place, and the class it gives.
 PLACE_HEADS = {"area": "District", "district": "District", "neighbourhood": "District",
                "neighborhood": "District", "city": "City", "town": "City", "village": "City",
@@ -144,6 +148,31 @@ class _Attribution:
     stance: str = "Asserts"
     first: int = 0
     last: int = 0
+
+
+def initials(name: str) -> set[str]:
+    """The acronyms a name may be shortened to: the initials of all its words, or of its words
+    but particles ("of", "al", "ez").
+
+    >>> sorted(initials("Deir ez-Zour")), sorted(initials("Islamic State of Iraq and Syria"))
+    (['DEZ', 'DZ'], ['ISIS', 'ISOIAS'])
+    """
+    words = [w for w in name.replace("-", " ").replace("#", " ").split() if w[:1].isalpha()]
+    if len(words) < 2:
+        return set()
+    every = "".join(w[0] for w in words).upper()
+    named = "".join(w[0] for w in words if w.lower() not in NAME_PARTICLES).upper()
+    return {every, named} - {""}
+
+
+def _nearest(mention: Mention, events: list[_Event]) -> _Event | None:
+    """The event word closest to a mention ("captured in A, brought to B & handed over in C":
+    A is where the capture was); on a tie, the one before it."""
+    def distance(event: _Event) -> tuple[int, int]:
+        if event.last <= mention.first:
+            return mention.first - event.last, 0
+        return max(0, event.first - mention.last), 1
+    return min(events, key=distance, default=None)
 
 
 class Extractor:
@@ -308,9 +337,11 @@ class Extractor:
                     and not nxt.is_punct and not nxt.is_space:
                 handle = token.text == "@"
                 label = f"@{nxt.text}" if handle else nxt.text
-                mention = self._new_mention(doc, i, i + 2, label, position,
-                                            handle=nxt.text if handle else None,
-                                            hashtag=None if handle else nxt.text)
+                mention = None if handle else self._abbreviation(doc, i, i + 2,
+                                                                 found + result)
+                mention = mention or self._new_mention(doc, i, i + 2, label, position,
+                                                       handle=nxt.text if handle else None,
+                                                       hashtag=None if handle else nxt.text)
                 if mention:
                     result.append(mention)
                 i += 2
@@ -322,13 +353,30 @@ class Extractor:
                 continue
             end = self._name_run(doc, i, taken)
             if end > i:
-                mention = self._new_mention(doc, i, end, doc[i:end].text, position)
+                mention = self._abbreviation(doc, i, end, found + result) \
+                    or self._new_mention(doc, i, end, doc[i:end].text, position)
                 if mention:
                     result.append(mention)
                 i = end
                 continue
             i += 1
         return result
+
+    def _abbreviation(self, doc: Doc, first: int, last: int, found: list[Mention]
+                      ) -> Mention | None:
+        """An acronym made of the initials of a name used just before, in this post or a
+        recent one: "General Security Service (GSS)", "Deir ez Zour … in DZ"."""
+        span = doc[first:last]
+        words = [t for t in span if t.text != "#"]
+        if len(words) != 1 or not pipeline.is_acronym(words[0].text):
+            return None
+        earlier = [m for m in found if m.last <= first][::-1] + self.recent[::-1]
+        for m in earlier:
+            if m.kind != "Operation" and words[0].text in (
+                    initials(m.text) | initials(self._label(m.iri))):
+                return Mention(span.text, span.start_char, span.end_char, first, last, m.iri,
+                               m.kind, m.cls, "acronym", 0.7)
+        return None
 
     def _compass_region(self, doc: Doc, i: int, found: list[Mention], position: int
                         ) -> Mention | None:
@@ -386,8 +434,24 @@ class Extractor:
                 end += 3  # "Abu Khalid al-Tamimi"
             else:
                 break
-        if end < len(doc) and end not in taken and doc[end].lower_ in NAME_HEADS:
+        end = self._listed_title(doc, end, taken)
+        if end < len(doc) and end not in taken and doc[end].lower_ in NAME_HEADS | WEAPON_HEADS:
             end += 1
+        return end
+
+    def _listed_title(self, doc: Doc, end: int, taken: set[int]) -> int:
+        """Where a name goes on when it is a list of capitalised words before a head noun
+        ("Train, Advise, Assist & Equip program"); ``end`` when it does not."""
+        i = end
+        while i + 1 < len(doc) and doc[i].text in {",", "&", "and"} and i not in taken:
+            j = i + 1
+            while j < len(doc) and j not in taken and self._namelike(doc[j]):
+                j += 1
+            if j == i + 1:
+                return end
+            if j < len(doc) and j not in taken and doc[j].lower_ in NAME_HEADS:
+                return j
+            i = j
         return end
 
     def _new_mention(self, doc: Doc, first: int, last: int, label: str, position: int,
@@ -401,6 +465,8 @@ class Extractor:
         said = nxt in rules.SAY_VERBS
         if arabic and len(span) > 4:
             return None  # a sentence in Arabic script, not a name
+        if span[-1].lower_ in rules.EVENT_WORDS:
+            return None  # "the Train & Equip program" names an operation (an event word)
         if handle is None and hashtag is None and not arabic:
             if all(t.lower_ in rules.EVALUATIVE or t.is_stop for t in tokens):
                 return None
@@ -434,6 +500,9 @@ class Extractor:
         words = {t.lower_ for t in doc[first:last]}
         if handle:
             return C + "Actor", "Actor", "actor", "a handle the graph does not know"
+        tail = doc[last - 1].lower_
+        if tail in WEAPON_HEADS or text_key(label) in EQUIPMENT_WORDS:
+            return C + "Equipment", "Equipment", "equipment", "named like a weapon"
         for cls, cues in ORG_WORDS.items():
             if words & cues:
                 cue = ", ".join(sorted(words & cues))
@@ -441,7 +510,6 @@ class Extractor:
         for word, cls in FACILITY_WORDS.items():
             if word in words:
                 return C + cls, "Facility", "facility", f"named like a facility ({word})"
-        tail = doc[last - 1].lower_
         if tail in PLACE_HEADS:
             return C + PLACE_HEADS[tail], "Place", "place", f"named like a place ({tail})"
         arabic = any("\u0600" <= c <= "\u06ff" for c in label)
@@ -449,7 +517,7 @@ class Extractor:
         if arabic or (person_cue and len(label.split()) >= 2):
             return C + "Person", "Actor", "actor", "a personal name" + (
                 " (Arabic script)" if arabic else "")
-        if prev in PLACE_PREPS and prev not in {"to", "from"}:
+        if prev in PLACE_PREPS - DIRECTION_PREPS:
             return C + "Place", "Place", "place", f"named after {prev!r}: a place"
         if said or prev in {"per", "by", "according"}:
             return C + "Organization", "Actor", "actor", "speaks or acts: an actor (kind unknown)"
@@ -658,7 +726,8 @@ class Extractor:
         props: list[Prop] = []
         events = self._events(doc, first, last, matches, mentions, found)
         for event in events:
-            props += self._event_props(doc, first, last, event, matches, mentions, found)
+            props += self._event_props(doc, first, last, event, events, matches, mentions,
+                                       found)
         props += self._quantity_props(doc, first, last, events, mentions, quantities, found)
         props += self._control_props(doc, first, last, mentions)
         if not props:
@@ -689,7 +758,11 @@ class Extractor:
                 if event.op is None and self.g.compatible(cls, event.cls):
                     if self.is_a(cls, event.cls):
                         event.cls = cls
-                    event.first, event.last = min(event.first, start), max(event.last, end)
+                    # "handed over to ISF for deportation": one event, but its span does
+                    # not swallow the arguments between its words
+                    gap = range(min(event.last, end), max(event.first, start))
+                    if not any(m.first in gap for m in mentions):
+                        event.first, event.last = min(event.first, start), max(event.last, end)
                     merged = True
                     break
             if not merged:
@@ -697,8 +770,9 @@ class Extractor:
         # "the attack" with no event word of its own in a clause that has a named op
         return events
 
-    def _args(self, doc: Doc, first: int, last: int, event: _Event, mentions: list[Mention],
-              matches: list[tuple[str, int, int]]) -> list[tuple[str, Mention]]:
+    def _args(self, doc: Doc, event: _Event, events: list[_Event], mentions: list[Mention]
+              ) -> list[tuple[str, Mention]]:
+        """The roles that the mentions of a clause play in one of its events."""
         args: list[tuple[str, Mention]] = []
         used: set[int] = set()
         actors = [m for m in mentions if m.kind == "Actor"]
@@ -730,9 +804,10 @@ class Extractor:
             gap = [t.lower_ for t in doc[event.last:m.first]]
             if len(gap) > 6:
                 break
-            if any(w in TARGET_PREPS for w in gap) or not gap or (
+            handed = self.is_a(event.cls, "Transfer") and "to" in gap and m.kind == "Actor"
+            if handed or any(w in TARGET_PREPS for w in gap) or not gap or (
                     self.is_a(event.cls, "Capture") and m.kind == "Actor" and len(gap) <= 2):
-                if self.is_a(event.cls, "Transfer") and "to" in gap and m.kind == "Actor":
+                if handed:
                     args.append(("beneficiary", m))
                 elif m.kind in ("Actor", "Facility", "Place") and not (
                         m.kind == "Place" and any(w in PLACE_PREPS - {"at", "into"}
@@ -742,12 +817,14 @@ class Extractor:
                     continue
                 used.add(id(m))
                 break
+        where = PLACE_PREPS - DIRECTION_PREPS
         for m in mentions:
-            if id(m) in used or m.kind not in ("Place", "Facility"):
+            if id(m) in used or m.kind not in ("Place", "Facility") or _nearest(
+                    m, events) is not event:
                 continue
             prev = doc[m.first - 1].lower_ if m.first > 0 else ""
             prev2 = doc[m.first - 2].lower_ if m.first > 1 else ""
-            if prev in PLACE_PREPS or (prev == "the" and prev2 in PLACE_PREPS):
+            if prev in where or (prev == "the" and prev2 in where):
                 args.append(("place", m))
                 used.add(id(m))
         attack_like = any(self.is_a(event.cls, k) for k in ATTACK_LIKE)
@@ -881,9 +958,9 @@ class Extractor:
                         "the post has no date and names no time")
 
     def _event_props(self, doc: Doc, first: int, last: int, event: _Event,
-                     matches: list[tuple[str, int, int]], mentions: list[Mention],
-                     found: PostFindings) -> list[Prop]:
-        args = self._args(doc, first, last, event, mentions, matches)
+                     events: list[_Event], matches: list[tuple[str, int, int]],
+                     mentions: list[Mention], found: PostFindings) -> list[Prop]:
+        args = self._args(doc, event, events, mentions)
         definite = event.first > 0 and doc[event.first - 1].lower_ in DETERMINERS
         op = self._link_op(event, args, doc, found, definite)
         event.op = op

@@ -29,7 +29,8 @@ def blank() -> Language:
     return nlp
 
 
-def _is_acronym(word: str) -> bool:
+def is_acronym(word: str) -> bool:
+    """Whether a word is an acronym: up to five letters, all capitals, dots allowed ("U.S.")."""
     letters = [c for c in word if c.isalpha()]
     return bool(letters) and len(letters) <= 5 and all(c.isupper() for c in letters)
 
@@ -69,7 +70,7 @@ def name_pattern(nlp: Language, name: Name) -> list[dict] | None:
             continue
         if any(c.isalnum() for c in word):
             pattern.append(OPTIONAL_HASH)
-        if _is_acronym(word):
+        if is_acronym(word):
             forms = acronym_forms(word)
             pattern.append({"ORTH": forms[0] if len(forms) == 1 else {"IN": forms}, **optional})
         else:

@@ -46,6 +46,9 @@ EVENTS: dict[str, list[str]] = {
     "Agreement": ["deal", "agreement", "ceasefire", "truce", "accord"],
 }
 
+#: Every event word, for telling the name of an operation from the name of a thing.
+EVENT_WORDS = {word for words in EVENTS.values() for word in words}
+
 OUTCOMES = {
     "Foiled": ["foiled", "thwarted", "prevented", "averted", "repelled", "repulsed"],
     "Ongoing": ["ongoing", "continue", "continues", "continuing", "still"],
