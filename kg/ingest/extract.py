@@ -693,7 +693,9 @@ class Extractor:
             stance = "Denies" if doc[start].lower_ in rules.DENY_VERBS else "Asserts"
             before = [m for m in actors if m.last <= start and start - m.last <= 4]
             spot = [u for u in unnamed if u[2] <= start and start - u[2] <= 4]
-            if spot and (not before or spot[-1][2] >= before[-1].last - 3):
+            # "the SDF's media office said": the office speaks for the SDF
+            owner = bool(before) and doc[before[-1].last].lower_ in ("'s", "’s")
+            if spot and not owner and (not before or spot[-1][2] >= before[-1].last - 3):
                 phrase = max(spot, key=lambda u: u[2] - u[1])
                 found = self._unnamed(doc[phrase[1]:phrase[2]].text, position, 0.8, "say")
                 found.stance = stance
@@ -817,16 +819,14 @@ class Extractor:
                     continue
                 used.add(id(m))
                 break
-        where = PLACE_PREPS - DIRECTION_PREPS
-        for m in mentions:
-            if id(m) in used or m.kind not in ("Place", "Facility") or _nearest(
-                    m, events) is not event:
-                continue
-            prev = doc[m.first - 1].lower_ if m.first > 0 else ""
-            prev2 = doc[m.first - 2].lower_ if m.first > 1 else ""
-            if prev in where or (prev == "the" and prev2 in where):
-                args.append(("place", m))
-                used.add(id(m))
+        places = [m for m in mentions if id(m) not in used and m.kind in ("Place", "Facility")
+                  and self._located(doc, m)]
+        # a place goes with the event word nearest to it; an event with none near it takes
+        # the clause's ("a bomb went off outside the prison & militants launched an assault")
+        own = [m for m in places if _nearest(m, events) is event]
+        for m in own or places:
+            args.append(("place", m))
+            used.add(id(m))
         attack_like = any(self.is_a(event.cls, k) for k in ATTACK_LIKE)
         for m in mentions:
             if m.kind == "Equipment" and attack_like and id(m) not in used:
@@ -836,6 +836,15 @@ class Extractor:
                 if id(m) not in used:
                     args.append(("participant", m))
         return args
+
+    @staticmethod
+    def _located(doc: Doc, m: Mention) -> bool:
+        """Whether a mention says where something happened: "in X", "outside the X" (not
+        "to X" or "from X")."""
+        before = [t.lower_ for t in doc[max(0, m.first - 2):m.first]]
+        if before[-1:] == ["the"]:
+            before = before[:-1]
+        return bool(before) and before[-1] in PLACE_PREPS - DIRECTION_PREPS
 
     def _link_op(self, event: _Event, args: list[tuple[str, Mention]], doc: Doc,
                  found: PostFindings, definite: bool) -> OpRef:

@@ -78,6 +78,15 @@ def name_pattern(nlp: Language, name: Name) -> list[dict] | None:
     return pattern
 
 
+def camel_hashtag(nlp: Language, name: Name) -> list[dict] | None:
+    """The pattern of a name of several words written as one hashtag: "#IslamicState",
+    "#DeirEzZor" for "Deir ez-Zor"."""
+    words = [t.text for t in nlp.make_doc(name.text) if any(c.isalnum() for c in t.text)]
+    if name.how not in ("label", "alias") or len(words) < 2:
+        return None
+    return [{"ORTH": "#"}, {"LOWER": "".join(words).lower()}]
+
+
 def _number_variant(pattern: list[dict]) -> list[dict]:
     """The pattern with its last word in the other number: "drones" → "drone"."""
     last = pattern[-1].get("LOWER")
@@ -108,7 +117,7 @@ def build(gazetteer: Gazetteer) -> tuple[Language, dict[str, list[Name]]]:
             candidates[key].append(name)
         kind = gazetteer.entities[name.iri].kind
         target = operation_patterns if kind == "Operation" else entity_patterns
-        variants = [pattern]
+        variants = [pattern, camel_hashtag(nlp, name) or []]
         if kind == "Equipment" and name.how in ("label", "alias"):
             variants.append(_number_variant(pattern))
         for variant in variants:
