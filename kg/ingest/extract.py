@@ -588,6 +588,11 @@ class Extractor:
             in_clause = [m for m in matches if first <= m[1] and m[2] <= last]
             mentions = [m for m in found.mentions if first <= m.first and m.last <= last]
             own = self._attribution(doc, first, last, in_clause, mentions, position)
+            speakers = self._speakers(doc, in_clause, mentions, position) if own else []
+            # who says so is not a party to what is said: "according to X", "Y said"
+            sources = [a for a in [own, *(a for _, a in speakers)] if a is not None]
+            mentions = [m for m in mentions
+                        if not any(a.first <= m.first < a.last for a in sources)]
             if own is not None and own.how == "parenthetical":
                 sentence_attribution[number] = own
                 own = None
@@ -611,7 +616,6 @@ class Extractor:
                 continue
             if attribution is None and (all_quoted or set(range(first, last)) <= quoted):
                 attribution = self._unnamed("speaker quoted", position, 0.6, "quotation")
-            speakers = self._speakers(doc, in_clause, mentions, position) if own else []
             self._claims(doc, first, last, in_clause, props, attribution, found, speakers)
         self.previous_claims = [c for c in found.claims if c.claimant != self.author]
         self._remember(found)
@@ -681,12 +685,13 @@ class Extractor:
                 inside_parens = any(doc[i].text == "(" for i in range(max(first, start - 2),
                                                                       start))
                 how = "parenthetical" if inside_parens else "prefix"
-                if after:
-                    return _Attribution(after[0].iri, how, 0.85, first=start, last=after[0].last)
-                if spot:
+                if spot and (not after or spot[0][1] < after[0].first):
                     phrase = max(spot, key=lambda u: u[2] - u[1])
                     found = self._unnamed(doc[phrase[1]:phrase[2]].text, position, 0.8, how)
+                    found.first, found.last = start, phrase[2]
                     return found
+                if after:
+                    return _Attribution(after[0].iri, how, 0.85, first=start, last=after[0].last)
         for name, start, _end in matches:
             if name != "SAY":
                 continue
@@ -698,10 +703,11 @@ class Extractor:
             if spot and not owner and (not before or spot[-1][2] >= before[-1].last - 3):
                 phrase = max(spot, key=lambda u: u[2] - u[1])
                 found = self._unnamed(doc[phrase[1]:phrase[2]].text, position, 0.8, "say")
-                found.stance = stance
+                found.stance, found.first, found.last = stance, phrase[1], start + 1
                 return found
             if before:
-                return _Attribution(before[-1].iri, "say", 0.8, stance)
+                return _Attribution(before[-1].iri, "say", 0.8, stance, before[-1].first,
+                                    start + 1)
             if doc[start].lower_ in {"reported", "alleged"} and start + 1 < last \
                     and doc[start + 1].is_alpha and doc[start + 1].lower_ != "that":
                 words = "reports" if doc[start].lower_ == "reported" else "allegations"
@@ -852,6 +858,10 @@ class Extractor:
             return event.op
         facts = {(role, m.iri) for role, m in args}
         objects = {m.iri for _, m in args}
+        if definite and not args:  # "the fighting", right after this post named one
+            op = self._discourse(event, facts, objects, found.operations, doc)
+            if op is not None:
+                return op
         best, best_score = None, 0.0
         in_window: list[str] = []
         for iri, entity in self.g.entities.items():
@@ -887,8 +897,16 @@ class Extractor:
         if best is not None and best_score >= 1.5:
             return OpRef(best, self.g.entities[best].cls, "facts", min(0.9, 0.4 + best_score / 10),
                          event.first, event.last, span.start_char, span.end_char)
-        earlier = list(reversed(self.recent_ops + found.operations))
+        return self._discourse(event, facts, objects, self.recent_ops + found.operations,
+                               doc) or self._new_op(event, args, doc, found)
+
+    def _discourse(self, event: _Event, facts: set[tuple[str, str]], objects: set[str],
+                   ops: list[OpRef], doc: Doc) -> OpRef | None:
+        """The latest of ``ops`` (the same kind first) that the event can be: compatible, and
+        sharing a fact or an entity with it, or the event has none."""
+        earlier = list(reversed(ops))
         earlier.sort(key=lambda o: o.cls != event.cls)  # the same kind first, then the latest
+        span = doc[event.first:event.last]
         for op in earlier:
             if not self.g.compatible(event.cls, op.cls):
                 continue
@@ -897,7 +915,7 @@ class Extractor:
                     o for _, o in known} and op.new):
                 return OpRef(op.iri, op.cls, "discourse", 0.5, event.first, event.last,
                              span.start_char, span.end_char, op.new)
-        return self._new_op(event, args, doc, found)
+        return None
 
     def _conflicts(self, facts: set[tuple[str, str]], known: set[tuple[str, str]]) -> bool:
         """Whether an event's target or place rules an operation out: the operation has one of
@@ -1146,6 +1164,29 @@ class Extractor:
         hi = min(last, prop.last + 8)
         return self._trim(doc, lo, hi)
 
+    @staticmethod
+    def _segments(doc: Doc, speakers: list[tuple[int, _Attribution]], first: int, last: int
+                  ) -> list[tuple[int, _Attribution, int, int]]:
+        """Each speaker of a clause with the words that are theirs: from who speaks to the next
+        speaker ("an official said 5 died, | the SDF said 2 were killed")."""
+        starts = []
+        for n, (at, a) in enumerate(speakers):
+            start = a.first if a.last > a.first else at
+            bound = speakers[n - 1][0] + 1 if n else first
+            while start > bound and not doc[start - 1].is_punct and (
+                    doc[start - 1].lower_ not in rules.CLAUSE_STARTS | {"and"}):
+                start -= 1  # the words of who speaks: "the SDF said", "A Red Crescent official"
+            starts.append(start)
+        segments = []
+        for n, (at, attribution) in enumerate(speakers):
+            end = starts[n + 1] if n + 1 < len(speakers) else last
+            while end > starts[n] + 1 and (doc[end - 1].is_punct
+                                           or doc[end - 1].lower_ in rules.CLAUSE_STARTS
+                                           or doc[end - 1].lower_ == "and"):
+                end -= 1
+            segments.append((at, attribution, starts[n], end))
+        return segments
+
     def _claims(self, doc: Doc, first: int, last: int, matches: list[tuple[str, int, int]],
                 props: list[Prop], attribution: _Attribution | None, found: PostFindings,
                 speakers: list[tuple[int, _Attribution]] | None = None) -> None:
@@ -1156,10 +1197,13 @@ class Extractor:
         hedge = max((rules.HEDGES.get(doc[m[1]].lower_, 3) for m in matches
                      if m[0] == "HEDGE"), default=None)
         seen = {(c.prop.key(), c.claimant, c.stance) for c in found.claims}
+        segments = self._segments(doc, speakers or [], first, last)
         for prop in props:
-            nearest = [a for at, a in speakers or [] if at <= prop.first]
+            lo, hi = first, last
+            nearest = [(a, start, end) for at, a, start, end in segments if at <= prop.first]
             if nearest:
-                attribution = nearest[-1]
+                attribution, lo, hi = nearest[-1]
+                hi = max(hi, prop.last)
             if question:
                 claimant, stance, credibility = self.author, "Questions", 6
                 why, confidence = "doubt ('unclear', 'not confirmed', a question)", 0.6
@@ -1178,7 +1222,7 @@ class Extractor:
             if key in seen:
                 continue
             seen.add(key)
-            span = self._quote(doc, first, last, prop)
+            span = self._quote(doc, lo, hi, prop)
             found.claims.append(ClaimFinding(
                 prop, claimant, self.author if claimant != self.author else None, stance,
                 credibility, span.text, span.start_char, span.end_char,
