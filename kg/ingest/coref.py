@@ -325,7 +325,10 @@ class Resolver:
                     and doc[first].lower_ not in DETERMINERS:
                 first -= 1
             definite = first >= 0 and doc[first].lower_ in DETERMINERS
+            # a bare singular head opening a post ("Area being evacuated"); a bare plural
+            # ("Militants fired rockets") is indefinite
             opening = all(t.is_punct for t in doc[:token.i]) and token.text[:1].isupper() \
+                and not token.lower_.endswith("s") \
                 and token.i + 1 < len(doc) and doc[token.i + 1].is_lower
             if not (definite or opening) or set(range(max(first, 0), token.i)) & taken:
                 continue

@@ -698,9 +698,12 @@ class Extractor:
             stance = "Denies" if doc[start].lower_ in rules.DENY_VERBS else "Asserts"
             before = [m for m in actors if m.last <= start and start - m.last <= 4]
             spot = [u for u in unnamed if u[2] <= start and start - u[2] <= 4]
-            # "the SDF's media office said": the office speaks for the SDF
+            # "the SDF's media office said": the office speaks for the SDF; "an SDF
+            # commander, Mazloum Abdi, said": the commander is named
             owner = bool(before) and doc[before[-1].last].lower_ in ("'s", "’s")
-            if spot and not owner and (not before or spot[-1][2] >= before[-1].last - 3):
+            named = bool(before and spot) and before[-1].first >= spot[-1][2]
+            if spot and not owner and not named and (
+                    not before or spot[-1][2] >= before[-1].last - 3):
                 phrase = max(spot, key=lambda u: u[2] - u[1])
                 found = self._unnamed(doc[phrase[1]:phrase[2]].text, position, 0.8, "say")
                 found.stance, found.first, found.last = stance, phrase[1], start + 1
