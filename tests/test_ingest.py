@@ -406,6 +406,10 @@ def test_a_description_by_class_and_place_or_by_label_words_finds_the_facility(g
     assert any(m.iri.endswith("/hasakah-multistorey-building") for m in found.mentions)
     found = extractor.post(3, "Snipers fired from a tall building in Diyala.", None)
     assert not any(m.kind == "Facility" for m in found.mentions)  # no building known there
+    found = extractor.post(4, "Gunmen attacked a military base in #Diyala.", None)
+    assert any(m.iri.endswith("/diyala-military-base") for m in found.mentions)  # a hashtag
+    found = extractor.post(5, "Guards left the prison facility in Hasakah.", None)
+    assert not any(m.iri.endswith("/hasakah-multistorey-building") for m in found.mentions)
 
 
 def test_a_part_of_a_facility_is_proposed_once_under_its_whole(gazetteer):

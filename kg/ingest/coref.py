@@ -162,6 +162,9 @@ class Resolver:
         cls = HEADS.get(head.lower_)
         if cls is None or not self.is_a(C + cls, C + "Facility"):
             return None
+        narrower = HEADS.get(doc[head.i - 1].lower_) if head.i > 0 else None
+        if narrower and self.is_a(C + narrower, C + cls):
+            cls = narrower  # "the prison facility": a detention facility
         sentence_end = head.sent.end
         for i in range(head.i + 1, min(head.i + 4, sentence_end)):
             if doc[i].lower_ not in LOCATION_WORDS:
@@ -169,7 +172,8 @@ class Resolver:
             j = i + 1
             while j < sentence_end and doc[j].text in SKIP | {"the"}:
                 j += 1
-            place = next((m for m in found if m.first == j and m.kind == "Place"), None)
+            place = next((m for m in found if m.first <= j < m.last and m.kind == "Place"),
+                         None)  # "in #Diyala": the hashtag's mention starts at its '#'
             if place is None:
                 return None
             fits = [e.iri for e in self.g.entities.values() if e.kind == "Facility"

@@ -227,7 +227,8 @@ class Extractor:
 
     # ------------------------------------------------------------------ entities
 
-    def _link(self, doc: Doc, position: int) -> list[Mention]:
+    def _link(self, doc: Doc, position: int, matches: list[tuple[str, int, int]]
+              ) -> list[Mention]:
         mentions: list[Mention] = []
         for ent in doc.ents:
             names = self._names_for(ent)
@@ -256,19 +257,24 @@ class Extractor:
                                                     0.9))
         mentions += self._new_names(doc, mentions, position)
         mentions += self.coref.resolve(doc, mentions, self.recent, position)
-        mentions += self._equipment(doc, mentions, position)
+        fights = {doc[start].sent.start for name, start, _ in matches
+                  if name.startswith("EVENT:")
+                  and any(self.is_a(C + name[6:], k) for k in ATTACK_LIKE)}
+        mentions += self._equipment(doc, mentions, position, fights)
         return sorted(mentions, key=lambda m: (m.start, -m.end))
 
-    def _equipment(self, doc: Doc, found: list[Mention], position: int) -> list[Mention]:
+    def _equipment(self, doc: Doc, found: list[Mention], position: int, fights: set[int]
+                   ) -> list[Mention]:
         """Weapons named by common words ("truck bomb", "helicopters") that the graph does not
-        name: proposed as new kinds of equipment."""
+        name, in a sentence about a fight (``fights``: where such sentences start): proposed
+        as new kinds of equipment ("U.S. aircraft now overhead" proposes none)."""
         taken = {i for m in found for i in range(m.first, m.last)}
         result = []
         i = 0
         while i < len(doc):
             two = doc[i:i + 2].text.lower() if i + 1 < len(doc) else ""
             size = 2 if two in EQUIPMENT_WORDS else 1 if doc[i].lower_ in EQUIPMENT_WORDS else 0
-            if size == 0 or taken & set(range(i, i + size)):
+            if size == 0 or taken & set(range(i, i + size)) or doc[i].sent.start not in fights:
                 i += 1
                 continue
             span = doc[i:i + size]
@@ -575,10 +581,10 @@ class Extractor:
         doc = self.nlp(text)
         found = PostFindings(position, text, date)
         known_new = set(self.new)
-        found.mentions = self._link(doc, position)
+        matches = self._matches(doc)
+        found.mentions = self._link(doc, position, matches)
         found.times = times.find_times(doc, self.time_rules, date)
         quantities = find_quantities(doc)
-        matches = self._matches(doc)
         quoted = self._quoted(doc)
         all_quoted = self._all_quoted(doc, quoted)
         carried: _Attribution | None = None  # "X say …" runs on in its sentence
