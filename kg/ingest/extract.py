@@ -743,8 +743,7 @@ class Extractor:
         props: list[Prop] = []
         events = self._events(doc, first, last, matches, mentions, found)
         for event in events:
-            props += self._event_props(doc, first, last, event, events, matches, mentions,
-                                       found)
+            props += self._event_props(doc, event, events, matches, mentions, found)
         props += self._quantity_props(doc, first, last, events, mentions, quantities, found)
         props += self._control_props(doc, first, last, mentions)
         if not props:
@@ -993,9 +992,9 @@ class Extractor:
         return TimeSpec(None, None, "UnknownPrecision", "",
                         "the post has no date and names no time")
 
-    def _event_props(self, doc: Doc, first: int, last: int, event: _Event,
-                     events: list[_Event], matches: list[tuple[str, int, int]],
-                     mentions: list[Mention], found: PostFindings) -> list[Prop]:
+    def _event_props(self, doc: Doc, event: _Event, events: list[_Event],
+                     matches: list[tuple[str, int, int]], mentions: list[Mention],
+                     found: PostFindings) -> list[Prop]:
         args = self._args(doc, event, events, mentions)
         definite = event.first > 0 and doc[event.first - 1].lower_ in DETERMINERS
         op = self._link_op(event, args, doc, found, definite)
