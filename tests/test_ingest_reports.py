@@ -184,3 +184,15 @@ def test_places_go_with_the_nearest_event_and_not_to_a_destination(gazetteer):
     assert ("place", "turkey") not in facts["Capture"]  # "Turkish soil", an alias of Turkey
     assert facts["Transfer"] >= {("place", "turkey"), ("beneficiary", "sdf")}
     assert not any(obj == "iraq" for pairs in facts.values() for _, obj in pairs)
+
+
+def test_an_attack_by_another_perpetrator_is_not_an_operation_of_the_graph(gazetteer):
+    extractor = Extractor(gazetteer, AUTHOR, "veto")
+    found = extractor.post(1, "Per @Reuters, #ISIS cells attacked an SDF checkpoint near Ghweiran "
+                              "overnight.", dt.date(2022, 1, 22))
+    (op,) = found.operations
+    assert op.new  # the graph's U.S. fire on Ghweiran has another perpetrator
+    facts = {(_local(c.prop.predicate), _local(c.prop.obj)) for c in found.claims
+             if c.prop.subject == op.iri}
+    assert {("perpetrator", "isis"), ("target", "sdf"), ("place", "ghweiran")} <= facts
+    assert {c.claimant for c in found.claims} == {f"{ID}actor/reuters"}

@@ -30,7 +30,7 @@ TARGET_PREPS = {"on", "against", "targeting", "at", "of", "into"}
 GAP_OK = {"'s", "’s", "#", "*", "-", "dawn", "deadly", "major", "new", "latest", "failed",
           "massive", "suspected", "full", "first", "1st", "initial", "multi", "axis", "complex",
           "coordinated", "large", "big", "also", "apparent", "reported", "u.s.", "us", "air",
-          "militants", "fighters", "forces", "units", "soldiers", "troops", "gunmen"}
+          "militants", "fighters", "forces", "units", "soldiers", "troops", "gunmen", "cells"}
 AGENT_VERBS = {"launched", "launch", "launches", "carried", "conducted", "staged", "began",
                "mounted", "fired", "deployed", "has", "have", "is", "are", "was", "were",
                "engaged", "now", "still", "also", "continue", "continues", "out", "a", "an",
@@ -41,6 +41,8 @@ HEADS = {"prison": "DetentionFacility", "jail": "DetentionFacility", "base": "Mi
          "area": "Place", "region": "Region", "country": "Country", "group": "ArmedGroup",
          "wing": "FacilityPart", "camp": "DetentionFacility"}
 DETERMINERS = {"the", "this", "that", "these", "those", "its", "their"}
+#: What may stand between a verb and its object: "attacked an SDF checkpoint".
+BEFORE_OBJECT = {"a", "an", "the", "its", "their"}
 PEOPLE = {"militants", "fighters", "jihadists", "prisoners", "detainees", "inmates", "men",
           "soldiers", "troops", "people", "civilians", "families", "women", "children",
           "contractors", "members", "attackers", "gunmen", "personnel", "refugees",
@@ -821,7 +823,7 @@ class Extractor:
             if len(gap) > 6:
                 break
             handed = self.is_a(event.cls, "Transfer") and "to" in gap and m.kind == "Actor"
-            if handed or any(w in TARGET_PREPS for w in gap) or not gap or (
+            if handed or any(w in TARGET_PREPS for w in gap) or set(gap) <= BEFORE_OBJECT or (
                     self.is_a(event.cls, "Capture") and m.kind == "Actor" and len(gap) <= 2):
                 if handed:
                     args.append(("beneficiary", m))
@@ -926,15 +928,17 @@ class Extractor:
         return None
 
     def _conflicts(self, facts: set[tuple[str, str]], known: set[tuple[str, str]]) -> bool:
-        """Whether an event's target or place rules an operation out: the operation has one of
-        that role, and none is the event's, contains it or lies in it ("an attack on a base in
-        Diyala" is not the attack on a prison in Hasakah, whoever carried both out)."""
-        for role in ("target", "place"):
+        """Whether an event's target, place or perpetrator rules an operation out: the
+        operation has one of that role, and none is the event's, contains it or lies in it,
+        or is part of it ("an attack on a base in Diyala" is not the attack on a prison in
+        Hasakah; an ISIS attack near Ghweiran is not the U.S. fire on Ghweiran)."""
+        def related(a: str, b: str) -> bool:
+            return a == b or b in self.coref.where(a) or a in self.coref.where(b) \
+                or b in self.g.parts.get(a, ()) or a in self.g.parts.get(b, ())
+        for role in ("target", "place", "perpetrator"):
             mine = {o for r, o in facts if r == role}
             theirs = {o for r, o in known if r == role}
-            if mine and theirs and not any(
-                    a == b or b in self.coref.where(a) or a in self.coref.where(b)
-                    for a in mine for b in theirs):
+            if mine and theirs and not any(related(a, b) for a in mine for b in theirs):
                 return True
         return False
 
