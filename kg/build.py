@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import checks
-from kg.corpus import Corpus, post_quads
+from kg.corpus import Corpus, post_ntriples
 from kg.derive import derive
 from kg.errors import KGError, Problem
 from kg.remote import connect, is_remote, replace_graph
@@ -59,23 +59,35 @@ class _Timer:
         return value
 
 
-def _corpus_posts(store: KGStore, sources: list[SourceFile]) -> list[ox.Quad]:
-    """Post nodes for every declared corpus; a curated file may not define a post itself."""
-    quads = []
+def _corpus_posts(store: KGStore, sources: list[SourceFile]) -> str:
+    """N-Triples of the post nodes of every declared corpus; a curated file may not define a
+    post itself."""
+    posts, texts = [], []
     for row in store.select(CORPORA):
-        declared_in, _ = locate(sources, str(row["corpus"]))
+        declared_in, line = locate(sources, str(row["corpus"]))
         folder = declared_in.parent if declared_in else DATA / "corpus"
         corpus = Corpus(str(row["corpus"]), folder / str(row["file"]),
                         str(row["author"]) if "author" in row else None)
-        quads += post_quads(corpus)
-    defined = {iri for s in sources for iri in s.defined}
-    posts = {q.subject.value for q in quads if q.predicate.value.endswith("#type")}
-    clashes = sorted(posts & defined)
+        iris, text = post_ntriples(corpus)
+        if iris and not _is_iri(iris[0]):
+            raise KGError([Problem(f"{corpus.path.name!r} cannot name posts ({iris[0]} is not "
+                                   f"an IRI): rename the corpus file", declared_in, line)])
+        posts += iris
+        texts.append(text)
+    clashes = sorted(set(posts) & {iri for s in sources for iri in s.defined})
     if clashes:
         raise KGError([Problem(f"{iri} is defined twice: in a data file and as a post of its "
                                f"corpus file (posts are made from the corpus file)",
                                *locate(sources, iri)) for iri in clashes])
-    return quads
+    return "".join(texts)
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def load_source(store: KGStore, source: SourceFile) -> None:
@@ -114,7 +126,7 @@ def build_graph(data: list[Path] | None = None, backend: str = "oxigraph",
     sources = timer.step("parse", lambda: read_sources([ONTOLOGY, *(data or [DATA])]))
     store = new_store(backend)
     timer.step("load", lambda: _load(store, sources))
-    timer.step("posts", lambda: store.add(_corpus_posts(store, sources)))
+    timer.step("posts", lambda: store.add_ntriples(_corpus_posts(store, sources)))
     problems = timer.step("check references and quotes", lambda: (
         checks.undefined_references(store, sources) + checks.misplaced_quotes(store, sources)))
     if problems:

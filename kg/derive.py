@@ -1,14 +1,16 @@
 """Derived layers, recomputed by every build from the curated graph (never typed by hand):
 quote offsets, claim confidence, proposition status and confidence, the truthy layer of direct
-triples, and post mentions. A layer that needs no Python is a SPARQL update the store runs
-itself (nothing crosses into Python per triple: at a million triples that is most of the
-cost); the others read the graph with SPARQL, as plain strings (:mod:`kg.rows`), and add
-quads."""
+triples, post mentions, contradictions and evolutions. A layer that needs no Python is a SPARQL
+update the store runs itself (nothing crosses into Python per triple: at a million triples that
+is most of the cost); the others read the graph with SPARQL, as plain strings
+(:mod:`kg.rows`), and add quads. On Oxigraph the layers run in two chains at once
+(:data:`CHAINS`)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 import rdflib
@@ -34,8 +36,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 CLAIMS = """
 SELECT ?claim ?prop ?claimant ?stance ?credibility ?relayer ?position WHERE {
   ?claim a ckg:Claim ; ckg:proposition ?prop ; ckg:claimant ?claimant ; ckg:stance ?stance ;
-         ckg:credibility ?credibility ; ckg:quote ?quote ; prov:wasDerivedFrom ?post .
-  ?post ckg:text ?text .
+         ckg:credibility ?credibility ; prov:wasDerivedFrom ?post .
   OPTIONAL { ?post ckg:position ?position }
   OPTIONAL { ?claim ckg:relayedBy ?relayer }
 }
@@ -51,19 +52,22 @@ SELECT ?claimant ?claimantLabel ?grade ?unnamed WHERE {
 }
 """
 
-#: Quote offsets (0-based, end exclusive: STRLEN counts characters, as Python does) and each
-#: claim's confidence with the sentence explaining it. The table of confidences is made from
-#: kg.claims, where the rules are (:func:`claim_scores`).
-CLAIM_SCORES = """
-INSERT { ?claim ckg:quoteStart ?start ; ckg:quoteEnd ?end ;
-                ckg:confidence ?confidence ; ckg:confidenceNote ?note }
-WHERE {
-  ?claim a ckg:Claim ; ckg:proposition ?prop ; ckg:claimant ?claimant ; ckg:stance ?stance ;
-         ckg:credibility ?credibility ; ckg:quote ?quote ; prov:wasDerivedFrom ?post .
+#: Quote offsets: 0-based, end exclusive (STRLEN counts characters, as Python does).
+QUOTE_OFFSETS = """
+INSERT { ?claim ckg:quoteStart ?start ; ckg:quoteEnd ?end } WHERE {
+  ?claim a ckg:Claim ; ckg:quote ?quote ; prov:wasDerivedFrom ?post .
   ?post ckg:text ?text .
-  OPTIONAL { ?claimant ckg:reliability/skos:notation ?grade }
   BIND(IF(CONTAINS(?text, ?quote), STRLEN(STRBEFORE(?text, ?quote)), ?unbound) AS ?start)
   BIND(?start + STRLEN(?quote) AS ?end)
+}
+"""
+
+#: Each claim's confidence with the sentence explaining it. The table of confidences is made
+#: from kg.claims, where the rules are (:func:`claim_scores`).
+CLAIM_CONFIDENCE = """
+INSERT { ?claim ckg:confidence ?confidence ; ckg:confidenceNote ?note } WHERE {
+  ?claim a ckg:Claim ; ckg:claimant ?claimant ; ckg:credibility ?credibility .
+  OPTIONAL { ?claimant ckg:reliability/skos:notation ?grade }
   BIND(STR(COALESCE(?grade, "%s")) AS ?reliability)
   BIND(!BOUND(?grade) AS ?ungraded)
   BIND(xsd:integer(?credibility) AS ?score)
@@ -165,7 +169,10 @@ STATUS, CONFIDENCE, STATUS_REASON = _iri(CKG.status), _iri(CKG.confidence), _iri
 
 def _update(store: KGStore, sparql: str) -> None:
     """Run a SPARQL update (with the project's prefixes) on the store itself."""
-    store.dataset.update(sparql, initNs=PREFIXES)
+    if store.ox is not None:
+        store.ox.update(sparql, prefixes=PREFIXES)
+    else:
+        store.dataset.update(sparql, initNs=PREFIXES)
 
 
 def claim_scores(store: KGStore) -> list[ox.Quad]:
@@ -178,7 +185,8 @@ def claim_scores(store: KGStore) -> list[ox.Quad]:
                 table.append(f'("{grade}" {credibility} {str(ungraded).lower()} '
                              f"{claim_confidence(grade, credibility)} "
                              f"{sparql_term(rdflib.Literal(note))})")
-    _update(store, CLAIM_SCORES % (DEFAULT_RELIABILITY, " ".join(table)))
+    _update(store, QUOTE_OFFSETS)
+    _update(store, CLAIM_CONFIDENCE % (DEFAULT_RELIABILITY, " ".join(table)))
     return []
 
 
@@ -214,10 +222,15 @@ def truthy_layer(store: KGStore) -> list[ox.Quad]:
     return []
 
 
-def mentions_layer(store: KGStore) -> list[ox.Quad]:
-    """ckg:mentions from hashtags, handles, and the entities and claimants of a post's claims."""
+def claim_mentions(store: KGStore) -> list[ox.Quad]:
+    """ckg:mentions of the entities and claimants of a post's claims, by the store."""
     for update in MENTIONS:
         _update(store, update)
+    return []
+
+
+def tag_mentions(store: KGStore) -> list[ox.Quad]:
+    """ckg:mentions of the entities whose hashtag or handle a post uses."""
     posts, entities = defaultdict(set), defaultdict(set)
     for row in plain_rows(store, TAGS):
         key = (row["property"], row["tag"].lower())
@@ -310,18 +323,33 @@ def contradictions_layer(store: KGStore) -> list[ox.Quad]:
     return quads
 
 
-LAYERS = (claim_scores, status_layer, truthy_layer, mentions_layer, contradictions_layer)
+#: The layers in two chains, each in dependency order (truthy needs status). Neither chain
+#: reads what the other writes, so on Oxigraph they run at once, on two threads: the store
+#: evaluates SPARQL without holding Python's lock.
+CHAINS = ((claim_scores, claim_mentions, contradictions_layer),
+          (status_layer, truthy_layer, tag_mentions))
 
 
 def _size(store: KGStore) -> int:
     return len(store.ox) if store.ox is not None else len(store)
 
 
-def derive(store: KGStore) -> int:
-    """Add every derived layer to ``store``, in dependency order; return the quads added."""
-    before = _size(store)
-    for layer in LAYERS:
+def _run_chain(store: KGStore, chain: tuple) -> None:
+    for layer in chain:
         quads = layer(store)
         if quads:
             store.add(quads)
+
+
+def derive(store: KGStore) -> int:
+    """Add every derived layer to ``store``; return the quads added."""
+    before = _size(store)
+    if store.ox is None:  # rdflib's store is not safe for concurrent writes
+        for chain in CHAINS:
+            _run_chain(store, chain)
+    else:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            other = pool.submit(_run_chain, store, CHAINS[0])
+            _run_chain(store, CHAINS[1])
+            other.result()
     return _size(store) - before

@@ -134,12 +134,15 @@ def parse_file(path: Path) -> SourceFile:
     if path.suffix.lower() == ".nt":
         return scan_ntriples(path)
     text = path.read_text(encoding="utf-8")
-    parser = ox.parse(input=text.encode("utf-8"), format=FORMATS[path.suffix.lower()],
+    parser_format = FORMATS[path.suffix.lower()]
+    parser = ox.parse(input=text.encode("utf-8"), format=parser_format,
                       base_iri=path.resolve().as_uri())
     try:
         quads = list(parser)
     except SyntaxError as error:
         raise KGError([syntax_problem(path, error)]) from None
+    if parser_format.supports_datasets:  # the graph is one graph: named graphs are merged
+        quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
     source = SourceFile(path, quads, dict(parser.prefixes), text)
     _index_definitions(source)
     return source

@@ -67,18 +67,26 @@ class KGStore:
         return self._dataset
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
-        """Add Oxigraph quads to the default graph."""
+        """Add Oxigraph quads, each in the default graph (as parsed by :mod:`kg.sources`)."""
         quads = list(quads)
         if self.remote is not None:
-            self.remote.insert_ntriples("".join(
-                f"{q.subject} {q.predicate} {q.object} .\n" for q in quads))
-            self._dataset = None  # a local copy fetched before is stale now
+            self.add_ntriples("".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads))
         elif self.ox is not None:
-            self.ox.extend([ox.Quad(q.subject, q.predicate, q.object) for q in quads])
+            self.ox.extend(quads)
         else:
             graph = self.dataset.default_graph
             for q in quads:
                 graph.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
+
+    def add_ntriples(self, text: str) -> None:
+        """Add N-Triples to the default graph (parsed by the store itself where it can)."""
+        if self.remote is not None:
+            self.remote.insert_ntriples(text)
+            self._dataset = None
+        elif self.ox is not None:
+            self.ox.load(input=text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        else:
+            self.dataset.default_graph.parse(data=text, format="nt")
 
     def query(self, sparql: str, bindings: Mapping[str, Identifier | None] | None = None
               ) -> Result:

@@ -154,3 +154,13 @@ def test_validate_reports_the_same_problem_and_writes_nothing(data_copy, tmp_pat
     assert main(["--quiet", "validate", str(data_copy)]) == 1
     assert "actor:nope is defined nowhere" in capsys.readouterr().err
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_corpus_file_whose_name_cannot_name_posts(data_copy, published, capsys):
+    target = data_copy / "corpus" / "corpus.ttl"
+    (data_copy / "corpus" / "field notes.txt").write_text("Per #SDF, 3 killed\n", encoding="utf-8")
+    line = _append(target, 'corpus:notes a ckg:Corpus ; rdfs:label "Notes" ;\n'
+                           '    ckg:sourceFile "field notes.txt" .\n')
+    err = _bad_build(data_copy, published, capsys)
+    assert f"{target}:{line}: 'field notes.txt' cannot name posts" in err
+    assert "rename the corpus file" in err

@@ -157,3 +157,29 @@ def test_query_on_a_missing_store_says_what_to_do(tmp_path: Path, capsys):
 def test_bad_sparql_is_a_clear_error(capsys):
     assert main(["query", "SELECT ?x WHERE { ?x", "--store", "memory"]) == 1
     assert "SPARQL" in capsys.readouterr().err
+
+
+def test_both_backends_derive_the_same_triples(built, built_rdflib):
+    """Derivation runs in two threads on Oxigraph and in one on rdflib: same triples."""
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) }"
+
+    def triples(store):
+        return {(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.select(query)}
+
+    ox_triples, rdflib_triples = triples(built.store), triples(built_rdflib.store)
+    assert len(ox_triples) > 5_000
+    assert ox_triples == rdflib_triples
+
+
+def test_named_graphs_of_a_trig_file_join_the_one_graph(tmp_path):
+    from kg.build import build_graph
+
+    (tmp_path / "extra.trig").write_text(
+        "@prefix ckg: <https://w3id.org/conflict-kg/ontology#> .\n"
+        "@prefix actor: <https://w3id.org/conflict-kg/id/actor/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://example.org/batch-1> { actor:trig-group a ckg:ArmedGroup ;"
+        ' rdfs:label "TriG group" . }\n', encoding="utf-8")
+    store = build_graph([Path("data"), tmp_path]).store
+    assert store.count('actor:trig-group a ckg:ArmedGroup ; rdfs:label "TriG group"') == 1
+    assert store.count("GRAPH ?g { ?s ?p ?o }") == 0

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
-from kg.corpus import handles, hashtags
+from kg.corpus import Corpus, handles, hashtags, post_ntriples
 from tests.conftest import CORPUS_FILE
 
 POST = "https://w3id.org/conflict-kg/id/post/000_dd67e9743226e335-"
@@ -72,3 +73,14 @@ def test_dated_windows_are_consistent(built):
     assert built.store.count("?t ckg:dateBasis ckg:BackgroundFact FILTER NOT EXISTS "
                              "{ ?t dcterms:source ?s }") == 0
     assert Literal  # imported for parity with other tests
+
+
+def test_post_text_survives_quotes_backslashes_tabs_emoji_and_rtl(tmp_path):
+    lines = ['He said "89 caught" \\ not 100s\tper #SDF', "كشف مصدر 🚨 @rudaw\r", "plain"]
+    source = tmp_path / "awkward.txt"
+    source.write_bytes("\n".join(lines).encode("utf-8"))
+    iris, nt = post_ntriples(Corpus("https://w3id.org/conflict-kg/id/corpus/a", source, None))
+    texts = {str(q.subject.value): q.object.value
+             for q in ox.parse(input=nt.encode(), format=ox.RdfFormat.N_TRIPLES)
+             if q.predicate.value.endswith("#text")}
+    assert [texts[iri] for iri in iris] == lines
