@@ -126,6 +126,7 @@ def _describe(claims: list[GradedClaim]) -> str:
 
 def derive_status(claims: list[GradedClaim]) -> tuple[str, int, str]:
     """(status, confidence, reason) of a proposition from all claims about it."""
+    claims = sorted(claims, key=lambda c: (c.post_position, c.claim))  # same on every engine
     asserts = [c for c in claims if c.stance == ASSERTS]
     denies = [c for c in claims if c.stance == DENIES]
     questions = [c for c in claims if c.stance == QUESTIONS]
