@@ -19,6 +19,7 @@ from kg.claims import (
     CREDIBILITY_SCORE,
     DEFAULT_RELIABILITY,
     RELIABILITY_FACTOR,
+    STATUSES,
     GradedClaim,
     claim_confidence,
     derive_status,
@@ -206,11 +207,13 @@ def status_layer(store: KGStore) -> list[ox.Quad]:
             confidence=claim_confidence(grade, credibility),
             post_position=int(row.get("position", 0)), relayed_by=row.get("relayer"),
             unnamed=is_true(who.get("unnamed"))))
+    statuses = {name: _iri(CKG[name]) for name in STATUSES}
+    scores = [_int(score) for score in range(101)]
     for prop, claims in by_proposition.items():
         status, confidence, reason = derive_status(claims)
         node = ox.NamedNode(prop)
-        quads += [ox.Quad(node, STATUS, _iri(CKG[status])),
-                  ox.Quad(node, CONFIDENCE, _int(confidence)),
+        quads += [ox.Quad(node, STATUS, statuses[status]),
+                  ox.Quad(node, CONFIDENCE, scores[confidence]),
                   ox.Quad(node, STATUS_REASON, ox.Literal(reason))]
     return quads
 

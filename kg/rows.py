@@ -38,14 +38,8 @@ def _rows(store: KGStore, sparql: str, convert: Callable[[object], object]) -> l
     except SyntaxError as error:
         raise KGError(f"SPARQL error: {str(error).splitlines()[0][:300]}") from None
     names = [variable.value for variable in solutions.variables]
-    rows = []
-    for solution in solutions:
-        row = {}
-        for name in names:
-            term = solution[name]
-            if term is not None:
-                row[name] = convert(term)
-        rows.append(row)
+    rows = [{name: convert(term) for name, term in zip(names, solution, strict=True)
+             if term is not None} for solution in solutions]  # by position: twice as fast
     del solutions
     return rows
 
