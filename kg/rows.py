@@ -38,8 +38,10 @@ def _rows(store: KGStore, sparql: str, convert: Callable[[object], object]) -> l
     except SyntaxError as error:
         raise KGError(f"SPARQL error: {str(error).splitlines()[0][:300]}") from None
     names = [variable.value for variable in solutions.variables]
-    rows = [{name: convert(term) for name, term in zip(names, solution, strict=True)
-             if term is not None} for solution in solutions]  # by position: twice as fast
+    rows = []
+    for solution in solutions:  # values by position: twice as fast as by name
+        rows.append({name: convert(term) for name, term in zip(names, solution, strict=True)
+                     if term is not None})
     del solutions
     return rows
 
