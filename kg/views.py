@@ -12,6 +12,7 @@ Nodes carry ``label`` and ``type`` (the most specific class, e.g. ``Prison``) an
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 
 import networkx as nx
@@ -22,24 +23,27 @@ from kg.errors import KGError
 from kg.namespaces import CKG, shorten
 from kg.questions import run
 from kg.resolve import resolve
+from kg.rows import plain_rows
 from kg.store import KGStore
 
 NODE_INFO = """
-SELECT ?node ?label ?type ?kind WHERE {
+SELECT ?node ?label ?type WHERE {
   VALUES ?node { %s }
   OPTIONAL { ?node rdfs:label ?label }
-  OPTIONAL { ?node a ?type . FILTER(STRSTARTS(STR(?type), STR(ckg:)))
-             FILTER NOT EXISTS { ?node a ?narrower . ?narrower rdfs:subClassOf+ ?type } }
-  OPTIONAL {
-    VALUES (?top ?kind) { (ckg:Actor "actor") (ckg:Facility "facility") (ckg:Place "place")
-                          (ckg:Operation "operation") (ckg:Equipment "equipment")
-                          (ckg:Proposition "proposition") }
-    ?node a/rdfs:subClassOf* ?top
-  }
+  OPTIONAL { ?node a ?type }
 }
 """
 
-KIND_ORDER = ("facility", "actor", "place", "operation", "equipment", "proposition")
+#: Every class of the ontology with each of its superclasses (read once per call of node_info:
+#: a hundred classes, where a path per node costs a lookup per node and class).
+SUPERCLASSES = """
+SELECT ?class ?super WHERE { ?class rdfs:subClassOf+ ?super . FILTER(isIRI(?super)) }
+"""
+
+#: The kinds of node, each by its top class, in the order a node of several kinds takes.
+KINDS = {"facility": CKG.Facility, "actor": CKG.Actor, "place": CKG.Place,
+         "operation": CKG.Operation, "equipment": CKG.Equipment,
+         "proposition": CKG.Proposition}
 
 
 def _value(term: Node | None) -> object:
@@ -50,24 +54,35 @@ def _value(term: Node | None) -> object:
     return str(term)
 
 
+def _superclasses(store: KGStore) -> dict[str, set[str]]:
+    supers: dict[str, set[str]] = defaultdict(set)
+    for row in plain_rows(store, SUPERCLASSES):
+        supers[row["class"]].add(row["super"])
+    return supers
+
+
 def node_info(store: KGStore, nodes: list[str]) -> dict[str, dict[str, str]]:
-    """Label, most specific type and kind of each node, in one query per 400 nodes."""
-    info: dict[str, dict[str, str]] = {n: {} for n in nodes}
-    for start in range(0, len(nodes), 400):
-        chunk = " ".join(f"<{n}>" for n in nodes[start:start + 400])
-        for row in store.select(NODE_INFO % chunk):
-            data = info[str(row["node"])]
+    """Label, most specific ckg: type and kind of each node, in one query per 2,000 nodes."""
+    supers = _superclasses(store)
+    labels: dict[str, str] = {}
+    types: dict[str, set[str]] = defaultdict(set)
+    for start in range(0, len(nodes), 2000):
+        chunk = " ".join(f"<{n}>" for n in nodes[start:start + 2000])
+        for row in plain_rows(store, NODE_INFO % chunk):
             if "label" in row:
-                data.setdefault("label", str(row["label"]))
+                labels.setdefault(row["node"], row["label"])
             if "type" in row:
-                data["type"] = str(row["type"]).removeprefix(str(CKG))
-            if "kind" in row:
-                kinds = [data.get("kind"), str(row["kind"])]
-                data["kind"] = min((k for k in kinds if k), key=KIND_ORDER.index)
-    for node, data in info.items():
-        data.setdefault("label", shorten(node))
-        data.setdefault("type", "Thing")
-        data.setdefault("kind", "other")
+                types[row["node"]].add(row["type"])
+    info = {}
+    for node in nodes:
+        own = types.get(node, set())
+        ancestry = own.union(*(supers[t] for t in own))
+        specific = sorted(t for t in own if t.startswith(str(CKG))
+                          and not any(t in supers[other] for other in own))
+        kinds = [kind for kind, top in KINDS.items() if str(top) in ancestry]
+        info[node] = {"label": labels.get(node, shorten(node)),
+                      "type": specific[0].removeprefix(str(CKG)) if specific else "Thing",
+                      "kind": kinds[0] if kinds else "other"}
     return info
 
 
