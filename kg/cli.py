@@ -147,7 +147,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     start = time.perf_counter()
     picture = render(store, args.view, args.out, args.focus, args.radius, args.min_confidence,
-                     args.status, args.quantity)
+                     args.status, args.quantity, args.max_nodes)
     elapsed = time.perf_counter() - start
     print(f"wrote {picture.path} ({picture.summary}) in {elapsed:.2f} s")
     return 0
@@ -247,6 +247,9 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("--min-confidence", type=float, metavar="N",
                         help="only propositions with confidence ≥ N (0–100)")
     render.add_argument("--status", help="only propositions with this status")
+    render.add_argument("--max-nodes", type=int, metavar="N",
+                        help="draw the N most connected nodes of a network (default 80, "
+                        "400 in an .html page; 0 draws all)")
     render.add_argument("--out", type=Path, metavar="FILE",
                         help="output file; its suffix picks the format (default out/VIEW.png)")
     render.add_argument("--store", default=None, help=STORE_HELP % {"default": default})

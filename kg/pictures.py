@@ -16,7 +16,7 @@ import networkx as nx
 from kg.errors import KGError
 from kg.figures import STATUS_ORDER, data_date, out_format
 from kg.store import KGStore
-from kg.views import VIEWS, view
+from kg.views import VIEWS, most_connected, view
 
 NETWORKS: dict[str, tuple[str, str]] = {
     "support": ("Who supported whom",
@@ -38,6 +38,7 @@ CHARTS = ("timeline", "quantity")
 PICTURES = (*NETWORKS, *CHARTS)
 RANKDIR = {"claims": "LR", "relations": "LR"}
 CROWDED = 80  # nodes a page-sized picture holds with readable labels
+PAGE_NODES = {"page": CROWDED, "html": 400}  # default --max-nodes of a picture and of a page
 
 
 @dataclass
@@ -81,9 +82,21 @@ def network_caption(graph: nx.MultiDiGraph, what: str, store: KGStore, filters: 
             f"names their relations. {filters} Data: {data_date(store)}.")
 
 
+def _shown(what: str, graph: nx.MultiDiGraph) -> str:
+    """What a picture shows, and how much of its view when the view was cut."""
+    if "nodes_of" not in graph.graph:
+        return what
+    return (f"{what}. Shown: the {graph.number_of_nodes()} most connected of "
+            f"{graph.graph['nodes_of']} nodes (--max-nodes)")
+
+
 def _network(store: KGStore, name: str, path: Path, focus: str | None, radius: int,
-             min_confidence: float | None, status: str | None) -> Picture:
-    graph = view(store, name, focus, radius, min_confidence, status)
+             min_confidence: float | None, status: str | None, max_nodes: int | None
+             ) -> Picture:
+    html = path.suffix.lower() == ".html"
+    whole = view(store, name, focus, radius, min_confidence, status)
+    limit = PAGE_NODES["html" if html else "page"] if max_nodes is None else max_nodes
+    graph = most_connected(whole, limit)
     filters = filters_text(min_confidence, status)
     if graph.number_of_edges() == 0:
         raise KGError(f"the {name} view has no relations ({filters.lower().rstrip('.')}): "
@@ -95,9 +108,9 @@ def _network(store: KGStore, name: str, path: Path, focus: str | None, radius: i
         steps = _plural(radius, "relation")
         source = "" if name == "ego" else f" in the {name} view"
         title, what = title.format(focus=label), what.format(focus=label, radius=steps) + source
-    caption = network_caption(graph, what, store, filters,
+    caption = network_caption(graph, _shown(what, graph), store, filters,
                               "claim" if name == "claims" else "proposition")
-    if path.suffix.lower() == ".html":
+    if html:
         from kg.interactive import write_page
 
         placed = write_page(store, graph, path, title, caption)
@@ -109,7 +122,11 @@ def _network(store: KGStore, name: str, path: Path, focus: str | None, radius: i
                                 rankdir=RANKDIR.get(name, "LR"))
     summary = (f"{_plural(graph.number_of_nodes(), 'node')}, "
                f"{_plural(graph.number_of_edges(), 'edge')}; layout: {placed.engine}")
-    if graph.number_of_nodes() > CROWDED and path.suffix.lower() != ".html":
+    if "nodes_of" in graph.graph:
+        summary += (f"; the {graph.number_of_nodes()} most connected of "
+                    f"{graph.graph['nodes_of']} nodes: --max-nodes 0 draws all, --focus ENTITY "
+                    f"or a filter narrows the view")
+    elif graph.number_of_nodes() > CROWDED and not html:
         summary += (f"; note: over {CROWDED} nodes the labels get small: try --focus ENTITY, "
                     f"a filter, or --out FILE.html")
     return Picture(path, summary)
@@ -117,16 +134,17 @@ def _network(store: KGStore, name: str, path: Path, focus: str | None, radius: i
 
 def render(store: KGStore, name: str, path: Path | None = None, focus: str | None = None,
            radius: int = 1, min_confidence: float | None = None, status: str | None = None,
-           quantity: str | None = None) -> Picture:
+           quantity: str | None = None, max_nodes: int | None = None) -> Picture:
     """Draw the picture called ``name`` (a network view, ``timeline`` or ``quantity``) to
-    ``path`` (default ``out/NAME.png``); the format follows the suffix."""
+    ``path`` (default ``out/NAME.png``); the format follows the suffix. A network keeps its
+    ``max_nodes`` most connected nodes (default 80 in a picture, 400 in a page; 0 keeps all)."""
     if name not in PICTURES:
         raise KGError(f"no view {name!r}; views: {', '.join(PICTURES)}")
     path = Path(path or f"out/{name}.png")
     if radius < 1:
         raise KGError("--radius takes a whole number of relations, 1 or more")
     if name in NETWORKS or name in VIEWS:
-        return _network(store, name, path, focus, radius, min_confidence, status)
+        return _network(store, name, path, focus, radius, min_confidence, status, max_nodes)
     if path.suffix.lower() == ".html":
         raise KGError(f"{name} renders to .png, .svg or .pdf; .html is for the network views "
                       f"({', '.join(NETWORKS)})")

@@ -24,7 +24,7 @@ from kg.pictures import render
 from kg.quantity import reports
 from kg.render import draw_network, merged, network_layout
 from kg.timeline import Glyph, panels, timeline_rows
-from kg.views import view
+from kg.views import most_connected, view
 
 matplotlib.use("Agg")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -311,3 +311,17 @@ def test_page_draws_the_graph_in_headless_chromium(built, tmp_path):
     assert int(attributes["rendered-edges"]) == merged(graph).number_of_edges()
     assert int(attributes["visible-edges"]) == merged(graph).number_of_edges()
     assert int(attributes["painted-pixels"]) > 1000  # the canvas is drawn on, not blank
+
+
+def test_a_big_view_keeps_its_most_connected_nodes_and_says_so(built, tmp_path):
+    whole = view(built.store, "claims")
+    assert whole.number_of_nodes() > 80
+    picture = render(built.store, "claims", tmp_path / "claims.svg")
+    shown = int(picture.summary.split(" nodes")[0])
+    assert 10 < shown <= 80
+    assert f"the {shown} most connected of {whole.number_of_nodes()} nodes" in picture.summary
+    assert "(--max-nodes)" in svg_text(picture.path)
+    everything = render(built.store, "claims", tmp_path / "all.svg", max_nodes=0)
+    assert everything.summary.startswith(f"{whole.number_of_nodes()} nodes")
+    corpus_author = "https://w3id.org/conflict-kg/id/actor/corpus-author"
+    assert corpus_author in most_connected(whole, 5)  # the busiest claimant stays
