@@ -200,7 +200,8 @@ def open_store(spec: str | None = None, data: list[Path] | None = None) -> KGSto
 
 
 def publish(path: Path, staged: KGStore) -> None:
-    """Copy a staged (checked, in-memory) graph to a persistent store at ``path``, atomically.
+    """Copy a staged (checked, in-memory Oxigraph) graph to a persistent store at ``path``,
+    atomically.
 
     The copy goes to a fresh folder beside ``path``; only when it is complete is ``path`` (a
     symbolic link) switched to it, in one rename. On any failure the new folder is removed and
@@ -216,7 +217,8 @@ def publish(path: Path, staged: KGStore) -> None:
     link = path.parent / f".{path.name}-link-{stamp}"
     try:
         target = ox.Store(str(folder))
-        target.bulk_load(input=staged.dump_ntriples(), format=ox.RdfFormat.N_TRIPLES)
+        # quad by quad, no copy of the whole graph in memory
+        target.bulk_extend(staged.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         target.flush()
         del target
         link.symlink_to(folder.name)
