@@ -330,7 +330,8 @@ def run_child(job: dict, build_limit: float, timeout: float) -> dict:
         steps = [json.loads(line) for line in lines if line.startswith('{"step"')]
         finished = {s["step"]: steps[i + 1]["at"] - s["at"] for i, s in enumerate(steps[:-1])}
         last = steps[-1]["step"] if steps else "the build"
-        return {"error": f"stopped after {stopped:.0f} s, in {last}", "build": finished}
+        return {"error": f"stopped after {stopped:.0f} s, in {last}", "build": finished,
+                "stopped_after": stopped}
     if child.returncode != 0 or not lines:
         return {"error": (problem.splitlines() or ["no output"])[-1][:300]}
     result = json.loads(lines[-1])
