@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.term import Node
 
 from kg.claims import STATUSES
 from kg.errors import KGError
-from kg.namespaces import CKG
+from kg.namespaces import CKG, PREFIXES
 from kg.resolve import resolve
+from kg.sparql import with_values
 from kg.store import KGStore
 
 QUERIES = Path(__file__).resolve().parent / "queries"
@@ -93,9 +95,17 @@ def _parse(path: Path) -> Question:
     return question
 
 
+_parsed: dict[tuple, dict[str, Question]] = {}
+
+
 def questions() -> dict[str, Question]:
-    """Every named question, by name."""
-    return {q.name: q for q in map(_parse, sorted(QUERIES.glob("*.rq")))}
+    """Every named question, by name (the files are parsed again only when one changes)."""
+    paths = sorted(QUERIES.glob("*.rq"))
+    key = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
+    if key not in _parsed:
+        _parsed.clear()
+        _parsed[key] = {q.name: q for q in map(_parse, paths)}
+    return _parsed[key]
 
 
 def get(name: str) -> Question:
@@ -160,10 +170,58 @@ def _natural(part: str) -> tuple:
     return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", part))
 
 
-def _sorted_list(value: Node) -> Node:
+def _sorted_list(value: Node | str) -> Node:
     """A ' | '-joined list in a stable (natural) order, whatever order the engine gave."""
     parts = sorted(str(value).split(" | "), key=_natural)
     return rdflib.Literal(" | ".join(parts))
+
+
+def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """An Oxigraph term as rdflib's, exactly as oxrdflib converts it."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def _select(store: KGStore, question: Question, bindings: dict[str, Node | None]
+            ) -> tuple[list[str], list[dict[str, Node]]]:
+    """Columns and rows of the question's SPARQL, list columns sorted.
+
+    On Oxigraph the solutions are read from the store directly, each distinct term converted
+    to rdflib's once: at thousands of rows, building rdflib terms one by one through a generic
+    result costs more than the query.
+    """
+    if store.ox is None:
+        result = store.query(question.sparql, bindings)
+        columns = [str(v) for v in result.vars or []]
+        return columns, [{c: _sorted_list(row[i]) if c in question.lists else row[i]
+                          for i, c in enumerate(columns) if row[i] is not None}
+                         for row in result]
+    try:
+        solutions = store.ox.query(with_values(question.sparql, bindings), prefixes=PREFIXES)
+    except SyntaxError as error:
+        raise KGError(f"{question.name}: {error}") from None
+    columns = [v.value for v in solutions.variables]
+    lists = {i for i, c in enumerate(columns) if c in question.lists}
+    seen: dict[object, Node] = {}
+    rows = []
+    for solution in solutions:
+        row = {}
+        for i, term in enumerate(solution):
+            if term is None:
+                continue
+            key = (i in lists, term)
+            node = seen.get(key)
+            if node is None:
+                node = seen[key] = (_sorted_list(term.value) if i in lists
+                                    else _rdflib_term(term))
+            row[columns[i]] = node
+        rows.append(row)
+    return columns, rows
 
 
 def run(store: KGStore, name: str, params: dict[str, str] | None = None,
@@ -175,10 +233,7 @@ def run(store: KGStore, name: str, params: dict[str, str] | None = None,
     """
     question = get(name)
     bindings = bind(store, question, params or {}, min_confidence, status)
-    result = store.query(question.sparql, bindings)
-    columns = [str(v) for v in result.vars or []]
-    rows = [{c: _sorted_list(row[i]) if c in question.lists else row[i]
-             for i, c in enumerate(columns) if row[i] is not None} for row in result]
+    columns, rows = _select(store, question, bindings)
     if question.postprocess:
         from kg import postprocess  # late: postprocessors use views, which use this module
 
