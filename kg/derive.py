@@ -327,10 +327,11 @@ def contradictions_layer(store: KGStore) -> list[ox.Quad]:
 
 
 #: The layers in two chains, each in dependency order (truthy needs status). Neither chain
-#: reads what the other writes, so on Oxigraph they run at once, on two threads: the store
-#: evaluates SPARQL without holding Python's lock.
-CHAINS = ((claim_scores, claim_mentions, contradictions_layer),
-          (status_layer, truthy_layer, tag_mentions))
+#: reads what the other writes, so on Oxigraph they run at once, on two threads: the first is
+#: SPARQL updates, which the store runs without holding Python's lock; the second is the
+#: layers that work in Python.
+CHAINS = ((claim_scores, claim_mentions),
+          (status_layer, truthy_layer, tag_mentions, contradictions_layer))
 
 
 def _size(store: KGStore) -> int:
