@@ -176,24 +176,36 @@ def _sorted_list(value: Node | str) -> Node:
     return rdflib.Literal(" | ".join(parts))
 
 
+_DATATYPES: dict[str, rdflib.URIRef] = {}
+
+
 def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     """An Oxigraph term as rdflib's, exactly as oxrdflib converts it."""
     if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
+        # rdflib.URIRef(value) without the validity check (which only logs): the store's IRIs
+        # are valid, and at thousands of rows the check costs as much as the query
+        return str.__new__(rdflib.URIRef, term.value)
     if isinstance(term, ox.BlankNode):
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    datatype = term.datatype.value
+    if datatype not in _DATATYPES:
+        _DATATYPES[datatype] = rdflib.URIRef(datatype)
+    return rdflib.Literal(term.value, datatype=_DATATYPES[datatype])
+
+
+def _sorted_list_term(term: ox.Literal) -> Node:
+    return _sorted_list(term.value)
 
 
 def _select(store: KGStore, question: Question, bindings: dict[str, Node | None]
             ) -> tuple[list[str], list[dict[str, Node]]]:
     """Columns and rows of the question's SPARQL, list columns sorted.
 
-    On Oxigraph the solutions are read from the store directly, each distinct term converted
-    to rdflib's once: at thousands of rows, building rdflib terms one by one through a generic
-    result costs more than the query.
+    On Oxigraph the solutions are read from the store directly, each distinct term of a column
+    converted to rdflib's once: at thousands of rows, building rdflib terms one by one through a
+    generic result costs more than the query.
     """
     if store.ox is None:
         result = store.query(question.sparql, bindings)
@@ -206,20 +218,17 @@ def _select(store: KGStore, question: Question, bindings: dict[str, Node | None]
     except SyntaxError as error:
         raise KGError(f"{question.name}: {error}") from None
     columns = [v.value for v in solutions.variables]
-    lists = {i for i, c in enumerate(columns) if c in question.lists}
-    seen: dict[object, Node] = {}
+    converters = [_sorted_list_term if c in question.lists else _rdflib_term for c in columns]
+    caches: list[dict] = [{} for _ in columns]
     rows = []
     for solution in solutions:
         row = {}
-        for i, term in enumerate(solution):
-            if term is None:
-                continue
-            key = (i in lists, term)
-            node = seen.get(key)
-            if node is None:
-                node = seen[key] = (_sorted_list(term.value) if i in lists
-                                    else _rdflib_term(term))
-            row[columns[i]] = node
+        for column, cache, convert, term in zip(columns, caches, converters, solution, strict=True):
+            if term is not None:
+                node = cache.get(term)
+                if node is None:
+                    node = cache[term] = convert(term)
+                row[column] = node
         rows.append(row)
     return columns, rows
 
