@@ -203,7 +203,8 @@ def _ntriples_terms(path: Path) -> tuple[set[str], set[str]]:
     rdf_type = RDF_TYPE.value.encode()
     used: set[bytes] = set()
     typed: set[bytes] = set()
-    for subject, predicate, obj in _NT_TERMS.findall(path.read_bytes()):
+    for match in _NT_TERMS.finditer(path.read_bytes()):  # no list of every line's terms
+        subject, predicate, obj = match.groups()
         used.update((subject, predicate, obj))
         if predicate == rdf_type:
             typed.add(subject)
