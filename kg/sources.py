@@ -204,7 +204,7 @@ def _ntriples_terms(path: Path) -> tuple[set[str], set[str]]:
     used: set[bytes] = set()
     typed: set[bytes] = set()
     for match in _NT_TERMS.finditer(path.read_bytes()):  # no list of every line's terms
-        subject, predicate, obj = match.groups()
+        subject, predicate, obj = match.groups(b"")
         used.update((subject, predicate, obj))
         if predicate == rdf_type:
             typed.add(subject)
