@@ -1,29 +1,150 @@
-"""Questions that need graph search after their SPARQL: the rows are edges, Python finds paths."""
+"""Questions that need graph search after their SPARQL: the rows are edges, Python finds paths.
+
+A postprocessor gets the question and its bound parameters and runs the question's SPARQL
+itself, on the part of the graph it needs (:func:`kg.questions.run` does not run it first).
+"""
 
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
 
 import networkx as nx
 import rdflib
 from rdflib.term import Node
 
+from kg.questions import Question, select
+from kg.sparql import with_table
 from kg.store import KGStore
 from kg.views import EDGE_FIELDS
 
 PATH_COLUMNS = ["path", "hop", "source", "relation", "target", "direction", "status",
                 "confidence", "posts", "quotes", "proposition"]
 
+#: The edges from a set of nodes (the frontier of a search): exactly the edges the
+#: `relations` question gives (a proposition with an object that is not an outcome, a claim
+#: with its claimant, stance, quote and post), without their evidence. Each EXISTS holds one
+#: pattern, which the store follows from the row.
+NEIGHBOURS = """
+SELECT DISTINCT ?node ?next ?proposition WHERE {
+  VALUES (?end ?otherEnd) { (ckg:subject ckg:object) (ckg:object ckg:subject) }
+  ?proposition ?end ?node ; ?otherEnd ?next ; a ckg:Proposition ; ckg:predicate ?relation ;
+               ckg:object ?target ; ckg:status ?status ; ckg:confidence ?confidence .
+  FILTER NOT EXISTS { ?target a ckg:Outcome }
+  FILTER(!BOUND(?minConfidence) || ?confidence >= ?minConfidence)
+  FILTER(!BOUND(?onlyStatus) || ?status = ?onlyStatus)
+  FILTER EXISTS {
+    ?claim ckg:proposition ?proposition
+    FILTER(EXISTS { ?claim ckg:quote ?quote }
+           && EXISTS { ?claim ckg:claimant ?who FILTER EXISTS { ?who rdfs:label ?name } }
+           && EXISTS { ?claim ckg:stance ?how FILTER EXISTS { ?how rdfs:label ?stance } }
+           && EXISTS { ?claim prov:wasDerivedFrom ?post
+                       FILTER EXISTS { ?post ckg:position ?position } })
+  }
+}
+"""
 
-def connections(store: KGStore, rows: list[dict[str, Node]], bindings: dict[str, Node | None]
+#: How many propositions touch a set of nodes (which side of the search to widen next).
+DEGREE = """
+SELECT (COUNT(*) AS ?n) WHERE {
+  VALUES ?end { ckg:subject ckg:object }
+  ?proposition ?end ?node .
+}
+"""
+
+
+class _Side:
+    """One end of a bidirectional breadth-first search: each node's distance from the end,
+    and for each node the nodes one step nearer the end (and the propositions between)."""
+
+    def __init__(self, start: str) -> None:
+        self.level = {start: 0}
+        self.frontier = [start]
+        self.depth = 0
+        self.nearer: dict[str, set[str]] = defaultdict(set)
+        self.edges: dict[frozenset[str], set[str]] = defaultdict(set)
+
+
+def _filters(bindings: dict[str, Node | None]) -> list[Node | None]:
+    return [bindings.get("minConfidence"), bindings.get("onlyStatus")]
+
+
+def _widen(store: KGStore, side: _Side, bindings: dict[str, Node | None]) -> list[str]:
+    """The next level of ``side``: its new nodes, each linked to the nodes of the last level."""
+    rows = store.select(with_table(
+        NEIGHBOURS, ["node", "minConfidence", "onlyStatus"],
+        [[rdflib.URIRef(node), *_filters(bindings)] for node in side.frontier]))
+    side.depth += 1
+    found = []
+    for row in rows:
+        node, step, proposition = str(row["node"]), str(row["next"]), str(row["proposition"])
+        if step not in side.level:
+            side.level[step] = side.depth
+            found.append(step)
+        if side.level[step] == side.depth:
+            side.nearer[step].add(node)
+            side.edges[frozenset((node, step))].add(proposition)
+    side.frontier = found
+    return found
+
+
+def _degree(store: KGStore, side: _Side) -> int:
+    rows = store.select(with_table(DEGREE, ["node"],
+                                   [[rdflib.URIRef(node)] for node in side.frontier]))
+    return int(rows[0]["n"]) if rows else 0
+
+
+def _on_shortest_paths(store: KGStore, start: str, end: str, bindings: dict[str, Node | None]
+                       ) -> set[str]:
+    """The propositions on the shortest paths between ``start`` and ``end``: a search from both
+    ends, each time from the end whose frontier touches fewer propositions, until they meet."""
+    ahead, behind = _Side(start), _Side(end)
+    while ahead.frontier and behind.frontier:
+        side, other = ((ahead, behind) if _degree(store, ahead) <= _degree(store, behind)
+                       else (behind, ahead))
+        found = _widen(store, side, bindings)
+        meeting = [node for node in found if node in other.level]
+        if meeting:
+            # every node found is at the same distance from this end, and (had a shorter path
+            # existed, the search would have met before) at the other end's last level
+            propositions: set[str] = set()
+            for one in (side, other):
+                todo, seen = list(meeting), set(meeting)
+                while todo:
+                    node = todo.pop()
+                    for nearer in one.nearer.get(node, ()):
+                        propositions |= one.edges[frozenset((node, nearer))]
+                        if nearer not in seen:
+                            seen.add(nearer)
+                            todo.append(nearer)
+            return propositions
+    return set()
+
+
+def connections(store: KGStore, question: Question, bindings: dict[str, Node | None]
                 ) -> tuple[list[str], list[dict[str, Node]]]:
-    """The shortest paths between ``from`` and ``to``, one row per hop with its evidence."""
+    """The shortest paths between ``from`` and ``to``, one row per hop with its evidence.
+
+    Only the edges on shortest paths are read with their evidence (the question's SPARQL,
+    `relations`, for those propositions); the paths are numbered as networkx numbers them on
+    the graph of every relation (an edge's insertion order kept: rows in the question's order).
+    """
+    start, end = str(bindings["from"]), str(bindings["to"])
+    limit = int(bindings["paths"].toPython()) if bindings.get("paths") is not None else 3
+    if start == end:
+        return PATH_COLUMNS, []
+    propositions = _on_shortest_paths(store, start, end, bindings)
+    if not propositions:
+        return PATH_COLUMNS, []
+    names = ["about", "minConfidence", "onlyStatus", "proposition"]
+    table = [[None, *_filters(bindings), rdflib.URIRef(p)] for p in sorted(propositions)]
+    _, rows = select(store, question, table=(names, table))
+    rows.sort(key=lambda row: (str(row["source"]), str(row["relation"]), str(row["target"]),
+                               str(row["proposition"])))
     graph = nx.MultiGraph()
     for row in rows:
         graph.add_edge(str(row["source"]), str(row["target"]), **{
             "row": row, **{f: row.get(f) for f in EDGE_FIELDS}})
-    start, end = str(bindings["from"]), str(bindings["to"])
-    limit = int(bindings["paths"].toPython()) if bindings.get("paths") is not None else 3
     if start not in graph or end not in graph or not nx.has_path(graph, start, end):
         return PATH_COLUMNS, []
     paths = itertools.islice(nx.all_shortest_paths(graph, start, end), max(limit, 1))

@@ -1,7 +1,8 @@
 """Named questions: SPARQL files in kg/queries/, each with a header, run with bound parameters.
 
 A question file starts with comment lines (``# uses: NAME`` takes the SPARQL of another
-question; ``# postprocess: FUNCTION`` hands the rows to ``kg.postprocess.FUNCTION``;
+question; ``# postprocess: FUNCTION`` hands the question and its parameters to
+``kg.postprocess.FUNCTION``, which runs the SPARQL itself on the part of the graph it needs;
 ``# lists:`` names aggregated columns; ``# table:`` the columns a terminal table shows;
 ``# example:`` KEY=VALUE parameters that show it at work)::
 
@@ -31,7 +32,7 @@ from kg.claims import STATUSES
 from kg.errors import KGError
 from kg.namespaces import CKG, PREFIXES
 from kg.resolve import resolve
-from kg.sparql import with_values
+from kg.sparql import with_table
 from kg.store import KGStore
 
 QUERIES = Path(__file__).resolve().parent / "queries"
@@ -199,22 +200,28 @@ def _sorted_list_term(term: ox.Literal) -> Node:
     return _sorted_list(term.value)
 
 
-def _select(store: KGStore, question: Question, bindings: dict[str, Node | None]
-            ) -> tuple[list[str], list[dict[str, Node]]]:
-    """Columns and rows of the question's SPARQL, list columns sorted.
+def select(store: KGStore, question: Question, bindings: dict[str, Node | None] | None = None,
+           table: tuple[list[str], list[list[Node | None]]] | None = None
+           ) -> tuple[list[str], list[dict[str, Node]]]:
+    """Columns and rows of the question's SPARQL, list columns sorted, for ``bindings`` (or for
+    each row of a VALUES ``table``: names and rows of terms, None for UNDEF).
 
     On Oxigraph the solutions are read from the store directly, each distinct term of a column
     converted to rdflib's once: at thousands of rows, building rdflib terms one by one through a
     generic result costs more than the query.
     """
+    if table is None:
+        names = sorted(bindings or {})
+        table = (names, [[(bindings or {})[n] for n in names]])
+    sparql = with_table(question.sparql, *table) if table[0] else question.sparql
     if store.ox is None:
-        result = store.query(question.sparql, bindings)
+        result = store.query(sparql)
         columns = [str(v) for v in result.vars or []]
         return columns, [{c: _sorted_list(row[i]) if c in question.lists else row[i]
                           for i, c in enumerate(columns) if row[i] is not None}
                          for row in result]
     try:
-        solutions = store.ox.query(with_values(question.sparql, bindings), prefixes=PREFIXES)
+        solutions = store.ox.query(sparql, prefixes=PREFIXES)
     except SyntaxError as error:
         raise KGError(f"{question.name}: {error}") from None
     columns = [v.value for v in solutions.variables]
@@ -223,7 +230,8 @@ def _select(store: KGStore, question: Question, bindings: dict[str, Node | None]
     rows = []
     for solution in solutions:
         row = {}
-        for column, cache, convert, term in zip(columns, caches, converters, solution, strict=True):
+        for column, cache, convert, term in zip(columns, caches, converters, solution,
+                                                strict=True):
             if term is not None:
                 node = cache.get(term)
                 if node is None:
@@ -242,9 +250,8 @@ def run(store: KGStore, name: str, params: dict[str, str] | None = None,
     """
     question = get(name)
     bindings = bind(store, question, params or {}, min_confidence, status)
-    columns, rows = _select(store, question, bindings)
     if question.postprocess:
         from kg import postprocess  # late: postprocessors use views, which use this module
 
-        return getattr(postprocess, question.postprocess)(store, rows, bindings)
-    return columns, rows
+        return getattr(postprocess, question.postprocess)(store, question, bindings)
+    return select(store, question, bindings)

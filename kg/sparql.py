@@ -44,8 +44,21 @@ def with_values(sparql: str, bindings: dict[str, Node | None]) -> str:
     if not bindings:
         return sparql
     names = sorted(bindings)
-    block = (f"VALUES ({' '.join('?' + n for n in names)}) "
-             f"{{ ({' '.join(sparql_term(bindings[n]) for n in names)}) }}")
+    return with_table(sparql, names, [[bindings[n] for n in names]])
+
+
+def with_table(sparql: str, names: list[str], rows: list[list[Node | None]]) -> str:
+    """The query with a ``VALUES`` table (one row per entry of ``rows``, a value or None for
+    each of ``names``) at the top of its outermost WHERE: the query runs for each row.
+
+    >>> print(with_table("SELECT * WHERE { ?s ?p ?o }", ["s"],
+    ...                  [[rdflib.URIRef("http://x/a")], [None]]))
+    SELECT * WHERE {
+      VALUES (?s) { (<http://x/a>) (UNDEF) }
+     ?s ?p ?o }
+    """
+    table = " ".join(f"({' '.join(sparql_term(term) for term in row)})" for row in rows)
+    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ {table} }}"
     match = re.search(r"\bWHERE\s*\{", sparql, re.IGNORECASE)
     if not match:
         raise KGError("a named question needs a WHERE { … } to bind parameters into")
