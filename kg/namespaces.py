@@ -49,16 +49,19 @@ def sparql_prologue() -> str:
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 
 
+#: The prefix of each namespace (the first, where two share one). Every namespace ends in "/"
+#: or "#", so an IRI's only readable prefix is the one up to its last "/" or "#".
+_PREFIX_OF: dict[str, str] = {}
+for _name, _namespace in PREFIXES.items():
+    _PREFIX_OF.setdefault(_namespace, _name)
+
+
 def shorten(iri: str) -> str:
-    """The shortest prefixed name of an IRI, or the IRI itself.
+    """The prefixed name of an IRI (a local name without "/" or "#"), or the IRI itself.
 
     >>> shorten("https://w3id.org/conflict-kg/id/actor/isis")
     'actor:isis'
     """
-    best = None
-    for name, ns in PREFIXES.items():
-        local = iri[len(ns):]
-        readable = iri.startswith(ns) and "/" not in local and "#" not in local
-        if readable and (best is None or len(local) < len(best[1])):
-            best = (name, local)
-    return f"{best[0]}:{best[1]}" if best else iri
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    name = _PREFIX_OF.get(iri[:cut]) if cut else None
+    return f"{name}:{iri[cut:]}" if name else iri

@@ -32,6 +32,7 @@ from kg.claims import STATUSES
 from kg.errors import KGError
 from kg.namespaces import CKG, PREFIXES
 from kg.resolve import resolve
+from kg.rows import rdflib_term
 from kg.sparql import with_table
 from kg.store import KGStore
 
@@ -171,44 +172,60 @@ def _natural(part: str) -> tuple:
     return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", part))
 
 
-def _sorted_list(value: Node | str) -> Node:
+def _sorted_text(text: str) -> str:
     """A ' | '-joined list in a stable (natural) order, whatever order the engine gave."""
-    parts = sorted(str(value).split(" | "), key=_natural)
-    return rdflib.Literal(" | ".join(parts))
+    if " | " not in text:
+        return text
+    return " | ".join(sorted(text.split(" | "), key=_natural))
 
 
-_DATATYPES: dict[str, rdflib.URIRef] = {}
-
-
-def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """An Oxigraph term as rdflib's, exactly as oxrdflib converts it."""
-    if isinstance(term, ox.NamedNode):
-        # rdflib.URIRef(value) without the validity check (which only logs): the store's IRIs
-        # are valid, and at thousands of rows the check costs as much as the query
-        return str.__new__(rdflib.URIRef, term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    if datatype not in _DATATYPES:
-        _DATATYPES[datatype] = rdflib.URIRef(datatype)
-    return rdflib.Literal(term.value, datatype=_DATATYPES[datatype])
+def _sorted_list(value: Node | str) -> Node:
+    return rdflib.Literal(_sorted_text(str(value)))
 
 
 def _sorted_list_term(term: ox.Literal) -> Node:
     return _sorted_list(term.value)
 
 
+def _sorted_list_value(term: ox.Literal) -> str:
+    return _sorted_text(term.value)
+
+
+def python_value(term: Node) -> object:
+    """An rdflib term as a plain value: an IRI's or blank node's string, a literal's value.
+
+    >>> python_value(rdflib.Literal(75))
+    75
+    """
+    return term.toPython() if isinstance(term, rdflib.Literal) else str(term)
+
+
+_XSD_STRING, _XSD_INTEGER = str(rdflib.XSD.string), str(rdflib.XSD.integer)
+
+
+def _python_value_of(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> object:
+    """An Oxigraph term as :func:`python_value` gives it (strings and integers without an
+    rdflib term)."""
+    if not isinstance(term, ox.Literal) or term.language:
+        return term.value
+    datatype = term.datatype.value
+    if datatype == _XSD_STRING:
+        return term.value
+    if datatype == _XSD_INTEGER and term.value.lstrip("+-").isdigit():
+        return int(term.value)
+    return python_value(rdflib_term(term))
+
+
 def select(store: KGStore, question: Question, bindings: dict[str, Node | None] | None = None,
-           table: tuple[list[str], list[list[Node | None]]] | None = None
-           ) -> tuple[list[str], list[dict[str, Node]]]:
+           table: tuple[list[str], list[list[Node | None]]] | None = None,
+           values: bool = False) -> tuple[list[str], list[dict]]:
     """Columns and rows of the question's SPARQL, list columns sorted, for ``bindings`` (or for
-    each row of a VALUES ``table``: names and rows of terms, None for UNDEF).
+    each row of a VALUES ``table``: names and rows of terms, None for UNDEF). With ``values``,
+    each cell is a plain value (:func:`python_value`), not an rdflib term.
 
     On Oxigraph the solutions are read from the store directly, each distinct term of a column
-    converted to rdflib's once: at thousands of rows, building rdflib terms one by one through a
-    generic result costs more than the query.
+    converted once: at thousands of rows, building rdflib terms one by one through a generic
+    result costs more than the query (and a view, which needs plain values, needs none).
     """
     if table is None:
         names = sorted(bindings or {})
@@ -217,15 +234,17 @@ def select(store: KGStore, question: Question, bindings: dict[str, Node | None] 
     if store.ox is None:
         result = store.query(sparql)
         columns = [str(v) for v in result.vars or []]
-        return columns, [{c: _sorted_list(row[i]) if c in question.lists else row[i]
-                          for i, c in enumerate(columns) if row[i] is not None}
-                         for row in result]
+        rows = [{c: _sorted_list(row[i]) if c in question.lists else row[i]
+                 for i, c in enumerate(columns) if row[i] is not None} for row in result]
+        return columns, [_values(row) for row in rows] if values else rows
     try:
         solutions = store.ox.query(sparql, prefixes=PREFIXES)
     except SyntaxError as error:
         raise KGError(f"{question.name}: {error}") from None
     columns = [v.value for v in solutions.variables]
-    converters = [_sorted_list_term if c in question.lists else _rdflib_term for c in columns]
+    as_list, as_term = ((_sorted_list_value, _python_value_of) if values
+                        else (_sorted_list_term, rdflib_term))
+    converters = [as_list if c in question.lists else as_term for c in columns]
     caches: list[dict] = [{} for _ in columns]
     rows = []
     for solution in solutions:
@@ -241,10 +260,14 @@ def select(store: KGStore, question: Question, bindings: dict[str, Node | None] 
     return columns, rows
 
 
+def _values(row: dict[str, Node]) -> dict[str, object]:
+    return {column: python_value(term) for column, term in row.items()}
+
+
 def run(store: KGStore, name: str, params: dict[str, str] | None = None,
-        min_confidence: float | None = None, status: str | None = None
-        ) -> tuple[list[str], list[dict[str, Node]]]:
-    """Columns and rows of a named question.
+        min_confidence: float | None = None, status: str | None = None, values: bool = False
+        ) -> tuple[list[str], list[dict]]:
+    """Columns and rows of a named question (with ``values``, plain values: see :func:`select`).
 
     >>> # run(store, "who-supported-whom", {"actor": "SDF"}, min_confidence=30)
     """
@@ -253,5 +276,6 @@ def run(store: KGStore, name: str, params: dict[str, str] | None = None,
     if question.postprocess:
         from kg import postprocess  # late: postprocessors use views, which use this module
 
-        return getattr(postprocess, question.postprocess)(store, question, bindings)
-    return select(store, question, bindings)
+        columns, rows = getattr(postprocess, question.postprocess)(store, question, bindings)
+        return columns, [_values(row) for row in rows] if values else rows
+    return select(store, question, bindings, values=values)

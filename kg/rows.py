@@ -21,15 +21,23 @@ from kg.errors import KGError
 from kg.namespaces import PREFIXES
 from kg.store import KGStore
 
+_DATATYPES: dict[str, rdflib.URIRef] = {}
 
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """An Oxigraph term as rdflib's, exactly as oxrdflib converts it."""
     if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
+        # rdflib.URIRef(value) without the validity check (which only logs): the store's IRIs
+        # are valid, and at thousands of rows the check costs as much as the query
+        return str.__new__(rdflib.URIRef, term.value)
     if isinstance(term, ox.BlankNode):
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    datatype = term.datatype.value
+    if datatype not in _DATATYPES:
+        _DATATYPES[datatype] = rdflib.URIRef(datatype)
+    return rdflib.Literal(term.value, datatype=_DATATYPES[datatype])
 
 
 def _rows(store: KGStore, sparql: str, convert: Callable[[object], object]) -> list[dict]:
@@ -58,7 +66,7 @@ def term_rows(store: KGStore, sparql: str) -> list[dict[str, Node]]:
     """Rows of a SELECT (with the project's prefixes) as dicts of variable name to rdflib term."""
     if store.ox is None:
         return store.select(sparql)
-    return _rows(store, sparql, _term)
+    return _rows(store, sparql, rdflib_term)
 
 
 def is_true(value: str | None) -> bool:

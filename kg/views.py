@@ -16,12 +16,10 @@ from collections import defaultdict
 from collections.abc import Callable
 
 import networkx as nx
-import rdflib
-from rdflib.term import Node
 
 from kg.errors import KGError
 from kg.namespaces import CKG, shorten
-from kg.questions import run
+from kg.questions import python_value, run
 from kg.resolve import resolve
 from kg.rows import plain_rows
 from kg.store import KGStore
@@ -44,14 +42,6 @@ SELECT ?class ?super WHERE { ?class rdfs:subClassOf+ ?super . FILTER(isIRI(?supe
 KINDS = {"facility": CKG.Facility, "actor": CKG.Actor, "place": CKG.Place,
          "operation": CKG.Operation, "equipment": CKG.Equipment,
          "proposition": CKG.Proposition}
-
-
-def _value(term: Node | None) -> object:
-    if term is None:
-        return None
-    if isinstance(term, rdflib.Literal):
-        return term.toPython()
-    return str(term)
 
 
 def _superclasses(store: KGStore) -> dict[str, set[str]]:
@@ -96,13 +86,14 @@ EDGE_FIELDS = ("status", "confidence", "claims", "claimants", "posts", "quotes",
                "operation")
 
 
-def _from_rows(store: KGStore, rows: list[dict[str, Node]], source: str, target: str,
-               relation: Callable[[dict[str, Node]], str]) -> nx.MultiDiGraph:
+def _from_rows(store: KGStore, rows: list[dict[str, object]], source: str, target: str,
+               relation: Callable[[dict[str, object]], str]) -> nx.MultiDiGraph:
+    """A graph of rows of plain values (``run(…, values=True)``), an edge per row."""
     graph = nx.MultiDiGraph()
     for row in rows:
         if source not in row or target not in row:
             continue
-        attributes = {f: _value(row.get(f)) for f in EDGE_FIELDS if f in row}
+        attributes = {f: row[f] for f in EDGE_FIELDS if f in row}
         if "status" in attributes:
             attributes["status"] = str(attributes["status"]).removeprefix(str(CKG)).lower()
         u, v = str(row[source]), str(row[target])
@@ -111,21 +102,23 @@ def _from_rows(store: KGStore, rows: list[dict[str, Node]], source: str, target:
     return _add_node_info(store, graph)
 
 
-def _relation_label(row: dict[str, Node]) -> str:
+def _relation_label(row: dict[str, object]) -> str:
     return shorten(str(row["relation"])).removeprefix("ckg:")
 
 
 def support_network(store: KGStore, min_confidence: float | None = None,
                     status: str | None = None) -> nx.MultiDiGraph:
     """Supporter → supported, one edge per support proposition (the `who-supported-whom` rows)."""
-    _, rows = run(store, "who-supported-whom", min_confidence=min_confidence, status=status)
+    _, rows = run(store, "who-supported-whom", min_confidence=min_confidence, status=status,
+                  values=True)
     return _from_rows(store, rows, "supporter", "supported", _relation_label)
 
 
 def targeting_network(store: KGStore, min_confidence: float | None = None,
                       status: str | None = None) -> nx.MultiDiGraph:
     """Attacker → target (actor, facility or place), one edge per operation and target."""
-    _, rows = run(store, "targeting", min_confidence=min_confidence, status=status)
+    _, rows = run(store, "targeting", min_confidence=min_confidence, status=status,
+                  values=True)
     graph = _from_rows(store, rows, "attacker", "target", lambda row: "targeted")
     operations = node_info(store, sorted({str(r["operation"]) for r in rows}))
     for _, _, data in graph.edges(data=True):
@@ -137,20 +130,25 @@ def targeting_network(store: KGStore, min_confidence: float | None = None,
 def claims_network(store: KGStore, min_confidence: float | None = None,
                    status: str | None = None) -> nx.MultiDiGraph:
     """Claimants → propositions (edge per claim, by stance) → subjects (edge 'about')."""
-    _, rows = run(store, "claims", min_confidence=min_confidence, status=status)
+    _, rows = run(store, "claims", min_confidence=min_confidence, status=status,
+                  values=True)
     graph = nx.MultiDiGraph()
+    propositions = set()
     for row in rows:
         claimant, proposition = str(row["claimant"]), str(row["proposition"])
         stance = str(row["stance"]).removeprefix(str(CKG)).lower()
         graph.add_edge(claimant, proposition, key=str(row["claim"]), relation=stance,
                        status=str(row["propositionStatus"]).removeprefix(str(CKG)).lower(),
-                       confidence=_value(row["claimConfidence"]), posts=str(row["post"]),
+                       confidence=row["claimConfidence"], posts=str(row["post"]),
                        quotes=str(row["quote"]), claims=1, proposition=proposition)
         graph.add_edge(proposition, str(row["subject"]), key="about", relation="about")
-    graph = _add_node_info(store, graph)
-    for proposition, data in graph.nodes(data=True):
-        if data["kind"] == "proposition":
-            data["label"] = shorten(proposition).removeprefix("prop:")
+        propositions.add(proposition)
+    # a proposition is named by its IRI, not looked up (they are most of the nodes)
+    for node, data in node_info(store, sorted(set(graph) - propositions)).items():
+        graph.nodes[node].update(data)
+    for proposition in propositions:
+        graph.nodes[proposition].update(label=shorten(proposition).removeprefix("prop:"),
+                                        type="Proposition", kind="proposition")
     return graph
 
 
@@ -158,7 +156,8 @@ def relations_network(store: KGStore, min_confidence: float | None = None,
                       status: str | None = None, about: str | None = None) -> nx.MultiDiGraph:
     """Every relation between two entities (the `relations` rows)."""
     params = {"about": about} if about else {}
-    _, rows = run(store, "relations", params, min_confidence=min_confidence, status=status)
+    _, rows = run(store, "relations", params, min_confidence=min_confidence, status=status,
+                  values=True)
     return _from_rows(store, rows, "source", "target", _relation_label)
 
 
@@ -227,7 +226,8 @@ def projection(store: KGStore, sparql: str, source: str = "source", target: str 
                relation: str = "relation") -> nx.MultiDiGraph:
     """Any SELECT with ``?source`` and ``?target`` (and optionally ``?relation``, ``?status``,
     ``?confidence``, …) as a graph."""
-    rows = store.select(sparql)
+    rows = [{name: python_value(term) for name, term in row.items()}
+            for row in store.select(sparql)]
     return _from_rows(store, rows, source, target,
                       lambda row: _relation_label({"relation": row[relation]})
                       if relation in row else "related")
