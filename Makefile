@@ -66,7 +66,7 @@ docs: $(STAMP) graphviz-check
 	$(BIN)/python -m kg.ontodoc docs/ontology
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py --max-rdflib-triples 100k --max-remote-triples 100k
+	$(BIN)/python benchmarks/run.py --max-remote-triples 100k --build-limit 300
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks

@@ -16,6 +16,8 @@ def seconds(value: float | None) -> str:
     """'850 ms', '1.24 s', '72 s'."""
     if value is None:
         return "—"
+    if value == float("inf"):
+        return "stopped at the limit"
     if value < 1:
         return f"{value * 1000:.0f} ms" if value >= 0.01 else f"{value * 1000:.1f} ms"
     return f"{value:.2f} s" if value < 10 else f"{value:.0f} s"
@@ -221,12 +223,17 @@ def plot(results: dict, path: Path) -> None:
     )
     for ax, (title, value) in zip(axes, panels, strict=True):
         for backend, label in LABELS.items():
-            points = [(entry["manifest"]["triples"], value(entry["backends"][backend]))
-                      for entry in results["sizes"].values()
-                      if "build" in entry["backends"].get(backend, {})]
+            measured = [(entry["manifest"]["triples"], entry["backends"].get(backend, {}))
+                        for entry in results["sizes"].values()]
+            points = [(n, value(r)) for n, r in measured if "build" in r and "error" not in r]
             if points:
                 xs, ys = zip(*points, strict=True)
-                ax.plot(xs, ys, marker="o", label=label)
+                line, = ax.plot(xs, ys, marker="o", label=label)
+                if ax is axes[0]:  # a build stopped at the limit: its time is a lower bound
+                    for n, r in measured:
+                        if r.get("stopped_after"):
+                            ax.plot([n], [r["stopped_after"]], marker="^", linestyle="none",
+                                    color=line.get_color(), label=f"{label}: stopped (≥)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("input triples")

@@ -248,8 +248,8 @@ def parser() -> argparse.ArgumentParser:
                         help="only propositions with confidence ≥ N (0–100)")
     render.add_argument("--status", help="only propositions with this status")
     render.add_argument("--max-nodes", type=int, metavar="N",
-                        help="draw the N most connected nodes of a network (default 80, "
-                        "400 in an .html page; 0 draws all)")
+                        help="draw the N most connected nodes of a network (default: 80 "
+                        "with at most 120 arrows; 400 with 400 in an .html page; 0 draws all)")
     render.add_argument("--out", type=Path, metavar="FILE",
                         help="output file; its suffix picks the format (default out/VIEW.png)")
     render.add_argument("--store", default=None, help=STORE_HELP % {"default": default})

@@ -39,6 +39,10 @@ PICTURES = (*NETWORKS, *CHARTS)
 RANKDIR = {"claims": "LR", "relations": "LR"}
 CROWDED = 80  # nodes a page-sized picture holds with readable labels
 PAGE_NODES = {"page": CROWDED, "html": 400}  # default --max-nodes of a picture and of a page
+#: ... and how many arrows they draw at most by default: in the dense core of a big graph, 80
+#: nodes carry a thousand arrows, which no one can read and Graphviz lays out in minutes (the
+#: corpus's own views, up to 101 arrows in a picture and 391 in a page, stay whole)
+PAGE_ARROWS = {"page": 120, "html": 400}
 
 
 @dataclass
@@ -95,8 +99,9 @@ def _network(store: KGStore, name: str, path: Path, focus: str | None, radius: i
              ) -> Picture:
     html = path.suffix.lower() == ".html"
     whole = view(store, name, focus, radius, min_confidence, status)
-    limit = PAGE_NODES["html" if html else "page"] if max_nodes is None else max_nodes
-    graph = most_connected(whole, limit)
+    kind = "html" if html else "page"
+    graph = (most_connected(whole, PAGE_NODES[kind], PAGE_ARROWS[kind]) if max_nodes is None
+             else most_connected(whole, max_nodes))
     filters = filters_text(min_confidence, status)
     if graph.number_of_edges() == 0:
         raise KGError(f"the {name} view has no relations ({filters.lower().rstrip('.')}): "

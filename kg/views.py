@@ -12,6 +12,7 @@ Nodes carry ``label`` and ``type`` (the most specific class, e.g. ``Prison``) an
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -186,18 +187,33 @@ def ego_network(store: KGStore, entity: str, radius: int = 1,
     return nx.MultiDiGraph(ego)
 
 
-def most_connected(graph: nx.MultiDiGraph, limit: int) -> nx.MultiDiGraph:
-    """At most ``limit`` nodes, those with the most evidence, and the edges among them. A
-    node's evidence is the claims of its edges (an edge without claims counts one). Nodes come
-    in by evidence, each next to one already in or with its own best-evidenced neighbour, so
-    none is left alone. The focus of an ego view is always kept; ``graph.graph["nodes_of"]``
-    tells how many nodes the view had.
+def _arrows(graph: nx.MultiDiGraph, nodes: set[str], among: set[str]) -> set[tuple]:
+    """The arrows a picture draws between ``nodes`` and ``among``: one per source, target and
+    status, however many edges (as :func:`kg.render.merged` draws them)."""
+    return {(u, v, data.get("status"))
+            for u, v, data in itertools.chain(graph.out_edges(nodes, data=True),
+                                              graph.in_edges(nodes, data=True))
+            if u in among and v in among}
+
+
+def most_connected(graph: nx.MultiDiGraph, limit: int, max_arrows: int = 0) -> nx.MultiDiGraph:
+    """At most ``limit`` nodes, those with the most evidence, and the edges among them (with
+    ``max_arrows``, also no more arrows than that, parallel edges of one status counted once:
+    the dense core of a big graph stays legible and quick to lay out). A node's evidence is the
+    claims of its edges (an edge without claims counts one). Nodes come in by evidence, each
+    next to one already in or with its own best-evidenced neighbour, so none is left alone.
+    The focus of an ego view is always kept; ``graph.graph["nodes_of"]`` tells how many nodes
+    the view had.
 
     >>> g = nx.MultiDiGraph([("a", "b", {"claims": 3}), ("b", "c", {}), ("c", "d", {})])
     >>> sorted(most_connected(g, 3).nodes), most_connected(g, 3).graph["nodes_of"]
     (['a', 'b', 'c'], 4)
+    >>> sorted(most_connected(g, 10, max_arrows=2).nodes)
+    ['a', 'b', 'c']
     """
-    if limit <= 0 or graph.number_of_nodes() <= limit:
+    everything = set(graph.nodes)
+    if limit <= 0 or (len(everything) <= limit and (
+            not max_arrows or len(_arrows(graph, everything, everything)) <= max_arrows)):
         return graph
     weight = dict.fromkeys(graph.nodes, 0)
     for u, v, data in graph.edges(data=True):
@@ -207,6 +223,7 @@ def most_connected(graph: nx.MultiDiGraph, limit: int) -> nx.MultiDiGraph:
     rank = {n: (-weight[n], str(n)) for n in graph.nodes}
     center = graph.graph.get("center")
     kept = {center} if center in graph else set()
+    arrows: set[tuple] = set()
     for node in sorted(graph.nodes, key=rank.get):
         if len(kept) >= limit:
             break
@@ -214,9 +231,16 @@ def most_connected(graph: nx.MultiDiGraph, limit: int) -> nx.MultiDiGraph:
         if node in kept or not neighbours:
             continue
         if neighbours & kept:
-            kept.add(node)
+            adding = {node}
         elif len(kept) + 2 <= limit:
-            kept |= {node, min(neighbours, key=rank.get)}
+            adding = {node, min(neighbours, key=rank.get)}
+        else:
+            continue
+        inside = kept | adding
+        drawn = arrows | _arrows(graph, adding, inside)
+        if max_arrows and kept and len(drawn) > max_arrows:
+            break
+        kept, arrows = inside, drawn
     shown = nx.MultiDiGraph(graph.subgraph(kept))
     shown.graph.update(graph.graph, nodes_of=graph.number_of_nodes())
     return shown

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.image as mpimg
+import networkx as nx
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -325,3 +326,16 @@ def test_a_big_view_keeps_its_most_connected_nodes_and_says_so(built, tmp_path):
     assert everything.summary.startswith(f"{whole.number_of_nodes()} nodes")
     corpus_author = "https://w3id.org/conflict-kg/id/actor/corpus-author"
     assert corpus_author in most_connected(whole, 5)  # the busiest claimant stays
+
+
+def test_a_dense_view_is_cut_to_the_arrows_a_picture_holds(built):
+    """In the dense core of a big graph the node limit is not enough: the arrows (one per
+    source, target and status, as drawn) are capped too, and every node kept has a neighbour."""
+    whole = view(built.store, "claims")
+    shown = most_connected(whole, 80, max_arrows=30)
+    arrows = {(u, v, d.get("status")) for u, v, d in shown.edges(data=True)}
+    assert 10 < len(arrows) <= 30
+    assert len(arrows) < len({(u, v, d.get("status"))
+                              for u, v, d in most_connected(whole, 80).edges(data=True)})
+    assert all(any(True for _ in nx.all_neighbors(shown, n)) for n in shown)
+    assert shown.graph["nodes_of"] == whole.number_of_nodes()
