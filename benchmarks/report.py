@@ -240,7 +240,7 @@ def plot(results: dict, path: Path) -> None:
         ax.set_title(title, fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
     if axes[0].get_legend_handles_labels()[0]:
-        axes[0].legend(fontsize=8)
+        axes[0].legend(fontsize=8, loc="lower right")
     info = results["machine"]
     fig.suptitle(f"conflict-kg benchmark — {info['CPU']}, {info['cores']} cores, {info['RAM']}",
                  fontsize=11)
