@@ -339,3 +339,18 @@ def test_a_dense_view_is_cut_to_the_arrows_a_picture_holds(built):
                               for u, v, d in most_connected(whole, 80).edges(data=True)})
     assert all(any(True for _ in nx.all_neighbors(shown, n)) for n in shown)
     assert shown.graph["nodes_of"] == whole.number_of_nodes()
+
+
+@pytest.mark.parametrize("name", ["support", "targeting", "claims", "actors", "relations"])
+def test_every_view_is_the_same_on_both_backends(built, built_rdflib, name):
+    """Views read plain values straight from Oxigraph; on rdflib through its terms: the nodes,
+    edges and every attribute (with its Python type) must agree."""
+    def content(graph):
+        nodes = sorted((n, sorted((k, repr(v)) for k, v in d.items()))
+                       for n, d in graph.nodes(data=True))
+        edges = sorted((u, v, str(k), sorted((a, repr(x)) for a, x in d.items()))
+                       for u, v, k, d in graph.edges(keys=True, data=True))
+        return nodes, edges
+    on_oxigraph, on_rdflib = view(built.store, name), view(built_rdflib.store, name)
+    assert on_oxigraph.number_of_edges() > 0
+    assert content(on_oxigraph) == content(on_rdflib)
