@@ -226,14 +226,15 @@ def plot(results: dict, path: Path) -> None:
             measured = [(entry["manifest"]["triples"], entry["backends"].get(backend, {}))
                         for entry in results["sizes"].values()]
             points = [(n, value(r)) for n, r in measured if "build" in r and "error" not in r]
+            color = None
             if points:
                 xs, ys = zip(*points, strict=True)
-                line, = ax.plot(xs, ys, marker="o", label=label)
-                if ax is axes[0]:  # a build stopped at the limit: its time is a lower bound
-                    for n, r in measured:
-                        if r.get("stopped_after"):
-                            ax.plot([n], [r["stopped_after"]], marker="^", linestyle="none",
-                                    color=line.get_color(), label=f"{label}: stopped (≥)")
+                color = ax.plot(xs, ys, marker="o", label=label)[0].get_color()
+            stopped = [(n, r["stopped_after"]) for n, r in measured if r.get("stopped_after")]
+            if stopped and ax is axes[0]:  # a build stopped at the limit: a lower bound
+                xs, ys = zip(*stopped, strict=True)
+                ax.plot(xs, ys, marker="^", linestyle="none", color=color,
+                        label=f"{label}: stopped (≥)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("input triples")

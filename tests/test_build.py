@@ -183,3 +183,16 @@ def test_named_graphs_of_a_trig_file_join_the_one_graph(tmp_path):
     store = build_graph([Path("data"), tmp_path]).store
     assert store.count('actor:trig-group a ckg:ArmedGroup ; rdfs:label "TriG group"') == 1
     assert store.count("GRAPH ?g { ?s ?p ?o }") == 0
+
+
+def test_every_prefix_names_a_namespace_that_ends_a_path():
+    """shorten() finds an IRI's prefix by the text up to its last '/' or '#': a namespace that
+    ended otherwise would never be used to shorten anything."""
+    from kg.namespaces import shorten
+
+    assert all(ns.endswith(("/", "#")) for ns in PREFIXES.values())
+    for name, ns in PREFIXES.items():
+        assert shorten(f"{ns}x-1") == f"{name}:x-1" or PREFIXES[shorten(f"{ns}x-1")
+                                                              .split(":")[0]] == ns
+    assert shorten("https://example.org/elsewhere/x") == "https://example.org/elsewhere/x"
+    assert shorten(f"{PREFIXES['id']}actor/isis/sub") == f"{PREFIXES['id']}actor/isis/sub"
