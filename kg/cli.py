@@ -114,11 +114,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not sep:
             raise KGError(f"--param takes KEY=VALUE, not {item!r}")
         params[key.strip()] = value
+    if args.offset < 0 or (args.limit is not None and args.limit < 0):
+        raise KGError("--limit and --offset take a whole number ≥ 0")
     store = open_store(args.store)
     columns, rows = run(store, args.name, params, args.min_confidence, args.status)
     if args.format == "table" and question.table and not args.wide:
         columns = [c for c in question.table if c in columns]
-    print(render(rows, columns, args.format, store))
+    end = None if args.limit is None else args.offset + args.limit
+    page = rows[args.offset:end]
+    print(render(page, columns, args.format, store))
+    if len(page) < len(rows):
+        shown = (f"rows {args.offset + 1}–{args.offset + len(page)}" if page
+                 else f"no rows after row {args.offset}")
+        more = (f"; --offset {args.offset + len(page)} for the next"
+                if args.offset + len(page) < len(rows) else "")
+        print(f"({shown} of {len(rows):,}{more})", file=sys.stderr)
     return 0
 
 
@@ -211,6 +221,10 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--format", choices=("table", "csv", "json"), default="table")
     ask.add_argument("--wide", action="store_true",
                      help="show every column in a table (csv and json always have all)")
+    ask.add_argument("--limit", type=int, metavar="N",
+                     help="show at most N rows (a busy entity has thousands)")
+    ask.add_argument("--offset", type=int, default=0, metavar="N",
+                     help="skip the first N rows (with --limit: the next page)")
     ask.add_argument("--min-confidence", type=float, metavar="N",
                      help="only propositions with confidence ≥ N (0–100)")
     ask.add_argument("--status", help="only propositions with this status (confirmed, "

@@ -12,7 +12,7 @@ from kg.cli import main
 from kg.errors import KGError
 from kg.namespaces import PREFIXES
 from kg.questions import get, questions, run
-from kg.resolve import resolve
+from kg.resolve import names, resolve
 from kg.sparql import sparql_term
 from kg.views import support_network, targeting_network
 
@@ -239,6 +239,17 @@ def test_names_aliases_hashtags_and_handles_resolve(built, name):
     assert str(resolve(built.store, name)) == _iri("actor:isis")
 
 
+def test_a_name_as_written_resolves_to_what_the_table_of_every_name_gives(built):
+    """The exact lookup (one query, no scan of every name) agrees with the table of every
+    name, for every name of the corpus that names one entity."""
+    checked = 0
+    for spelling, entities in names(built.store).values():
+        if len(entities) == 1:
+            assert str(resolve(built.store, spelling)) == next(iter(entities)), spelling
+            checked += 1
+    assert checked > 100
+
+
 def test_handles_and_preferred_kinds_resolve(built):
     assert str(resolve(built.store, "@Reuters")) == _iri("actor:reuters")
     assert str(resolve(built.store, "Turkey", prefer="actor")) == _iri("actor:turkey")
@@ -347,3 +358,13 @@ def test_kg_ask_prints_json_rows_with_iri_and_label(tmp_path, capsys):
     assert "who-supported-whom" in capsys.readouterr().out
     assert main(["ask", "nonsense", "--store", store]) == 1
     assert "known questions" in capsys.readouterr().err
+    # a page of the rows, and where the next one starts
+    assert main(["ask", "claims", "--format", "json", "--store", store]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert main(["ask", "claims", "--format", "json", "--limit", "3", "--offset", "2",
+                 "--store", store]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out) == every[2:5]
+    assert f"(rows 3–5 of {len(every):,}; --offset 5 for the next)" in out.err
+    assert main(["ask", "claims", "--limit", "-1", "--store", store]) == 1
+    assert "--limit and --offset take a whole number" in capsys.readouterr().err
