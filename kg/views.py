@@ -142,8 +142,9 @@ def claims_network(store: KGStore, min_confidence: float | None = None,
                        status=str(row["propositionStatus"]).removeprefix(str(CKG)).lower(),
                        confidence=row["claimConfidence"], posts=str(row["post"]),
                        quotes=str(row["quote"]), claims=1, proposition=proposition)
-        graph.add_edge(proposition, str(row["subject"]), key="about", relation="about")
-        propositions.add(proposition)
+        if proposition not in propositions:  # one edge to its subject, however many claims
+            graph.add_edge(proposition, str(row["subject"]), key="about", relation="about")
+            propositions.add(proposition)
     # a proposition is named by its IRI, not looked up (they are most of the nodes)
     for node, data in node_info(store, sorted(set(graph) - propositions)).items():
         graph.nodes[node].update(data)
@@ -166,11 +167,12 @@ def actor_network(store: KGStore, min_confidence: float | None = None,
                   status: str | None = None) -> nx.MultiDiGraph:
     """Relations whose both ends are actors (actors related only to operations or places are
     left out)."""
-    graph = relations_network(store, min_confidence, status)
-    actors = [n for n, d in graph.nodes(data=True) if d["kind"] == "actor"]
-    network = nx.MultiDiGraph(graph.subgraph(actors))
-    network.remove_nodes_from(list(nx.isolates(network)))
-    return network
+    _, rows = run(store, "relations", min_confidence=min_confidence, status=status,
+                  values=True)
+    ends = node_info(store, sorted({str(r[end]) for r in rows for end in ("source", "target")}))
+    between_actors = [r for r in rows if ends[str(r["source"])]["kind"] == "actor"
+                      and ends[str(r["target"])]["kind"] == "actor"]
+    return _from_rows(store, between_actors, "source", "target", _relation_label)
 
 
 def ego_network(store: KGStore, entity: str, radius: int = 1,
