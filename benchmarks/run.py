@@ -25,9 +25,10 @@ question, view and picture runs in a forked child of it (sharing the built store
 ``--limit`` seconds: a query runs in Oxigraph's native code, which only a process boundary can
 interrupt. Measured: the build, step by step; the median and 95th percentile of every named
 question, asked about the busiest entities of the graph (the head of the power law) and about
-typical ones (median activity), by name as an analyst types them — an unfiltered question returns the whole graph, which measures
-an export, not a question; the time to build each view of ``kg.views.VIEWS`` (unfiltered, as the
-pictures use them); the time to render the support network at its default size.
+typical ones (median activity), by name as an analyst types them — an unfiltered question
+returns the whole graph, which measures an export, not a question; the time to build each
+view of ``kg.views.VIEWS`` (unfiltered, as the pictures use them); the time to render the
+support network at its default size.
 """
 
 from __future__ import annotations
