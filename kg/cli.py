@@ -114,8 +114,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not sep:
             raise KGError(f"--param takes KEY=VALUE, not {item!r}")
         params[key.strip()] = value
-    if args.offset < 0 or (args.limit is not None and args.limit < 0):
-        raise KGError("--limit and --offset take a whole number ≥ 0")
+    if args.offset < 0 or (args.limit is not None and args.limit < 1):
+        raise KGError("--limit takes a whole number ≥ 1, --offset one ≥ 0")
     store = open_store(args.store)
     columns, rows = run(store, args.name, params, args.min_confidence, args.status)
     if args.format == "table" and question.table and not args.wide:

@@ -366,5 +366,6 @@ def test_kg_ask_prints_json_rows_with_iri_and_label(tmp_path, capsys):
     out = capsys.readouterr()
     assert json.loads(out.out) == every[2:5]
     assert f"(rows 3–5 of {len(every):,}; --offset 5 for the next)" in out.err
-    assert main(["ask", "claims", "--limit", "-1", "--store", store]) == 1
-    assert "--limit and --offset take a whole number" in capsys.readouterr().err
+    for bad in (["--limit", "0"], ["--offset", "-1"]):
+        assert main(["ask", "claims", *bad, "--store", store]) == 1
+        assert "--limit takes a whole number ≥ 1, --offset one ≥ 0" in capsys.readouterr().err
