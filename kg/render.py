@@ -29,6 +29,7 @@ from kg.figures import (
     wrap,
 )
 from kg.layout import EdgeKey, EdgeRoute, Layout, NodeBox, layout, nearest
+from kg.views import arrow
 
 NODE_FONT, EDGE_FONT, LEGEND_FONT = 9.0, 7.5, 8.5
 MAX_WIDTH, MAX_HEIGHT = 24.0, 22.0   # inches of graph before everything is scaled down
@@ -85,7 +86,7 @@ def merged(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     groups: dict[tuple[str, str, str], list[dict]] = {}
     for u, v, _, data in sorted(graph.edges(keys=True, data=True),
                                 key=lambda e: (e[0], e[1], str(e[2]))):
-        groups.setdefault((u, v, str(data.get("status") or "")), []).append(data)
+        groups.setdefault(arrow(u, v, data), []).append(data)
     for (u, v, status), members in groups.items():
         words = list(dict.fromkeys(edge_text(d) for d in members if edge_text(d)))
         out.add_edge(u, v, key=status or "link", status=status or None,

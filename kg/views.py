@@ -189,10 +189,15 @@ def ego_network(store: KGStore, entity: str, radius: int = 1,
     return nx.MultiDiGraph(ego)
 
 
+def arrow(u: str, v: str, data: dict) -> tuple[str, str, str]:
+    """The arrow a picture draws an edge as: one per source, target and status, however many
+    propositions (:func:`kg.render.merged` draws them so)."""
+    return u, v, str(data.get("status") or "")
+
+
 def _arrows(graph: nx.MultiDiGraph, nodes: set[str], among: set[str]) -> set[tuple]:
-    """The arrows a picture draws between ``nodes`` and ``among``: one per source, target and
-    status, however many edges (as :func:`kg.render.merged` draws them)."""
-    return {(u, v, data.get("status"))
+    """The arrows a picture draws between ``nodes`` and ``among``."""
+    return {arrow(u, v, data)
             for u, v, data in itertools.chain(graph.out_edges(nodes, data=True),
                                               graph.in_edges(nodes, data=True))
             if u in among and v in among}
