@@ -291,7 +291,7 @@ def run(store: KGStore, name: str, params: dict[str, str] | None = None,
     question = get(name)
     bindings = bind(store, question, params or {}, min_confidence, status)
     if question.postprocess:
-        from kg import postprocess  # late: postprocessors use views, which use this module
+        from kg import postprocess  # late: postprocess imports this module
 
         columns, rows = getattr(postprocess, question.postprocess)(store, question, bindings)
         return columns, [_values(row) for row in rows] if values else rows
