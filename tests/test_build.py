@@ -57,6 +57,42 @@ def test_every_claim_and_proposition_has_a_derived_confidence_and_status(built):
     assert built.store.count("?p ckg:confidence ?c FILTER(?c < 0 || ?c > 100)") == 0
 
 
+#: The summary of a proposition's claims, as the build writes it …
+SUMMARY = """
+SELECT ?p ?claims ?claimants ?posts ?quotes WHERE {
+  ?p ckg:claimCount ?claims ; ckg:claimantList ?claimants ; ckg:postList ?posts ;
+     ckg:quoteList ?quotes }
+"""
+
+#: … and as the claims give it, joined and aggregated by the store.
+CLAIMS_JOINED = """
+SELECT ?p (COUNT(DISTINCT ?claim) AS ?claims)
+       (GROUP_CONCAT(DISTINCT CONCAT(?name, " ", ?stance); separator=" | ") AS ?claimants)
+       (GROUP_CONCAT(DISTINCT STR(?position); separator=" | ") AS ?posts)
+       (GROUP_CONCAT(DISTINCT ?quote; separator=" | ") AS ?quotes)
+WHERE {
+  ?claim ckg:proposition ?p ; ckg:claimant/rdfs:label ?name ; ckg:stance/rdfs:label ?stance ;
+         ckg:quote ?quote ; prov:wasDerivedFrom/ckg:position ?position .
+} GROUP BY ?p
+"""
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "rdflib"])
+def test_the_summary_of_claims_is_the_claims_joined(built, built_rdflib, backend):
+    store = (built if backend == "oxigraph" else built_rdflib).store
+
+    def summaries(query):
+        return {str(r["p"]): (int(r["claims"]), *(sorted(str(r[k]).split(" | "))
+                                                  for k in ("claimants", "posts", "quotes")))
+                for r in store.select(query)}
+
+    written, joined = summaries(SUMMARY), summaries(CLAIMS_JOINED)
+    assert len(written) == store.count("?p a ckg:Proposition") > 100
+    assert written == joined
+    some = next(v for v in written.values() if v[0] > 1)
+    assert len(some[1]) > 1 or len(some[2]) > 1  # a list holds several items
+
+
 @pytest.mark.parametrize("where", [
     # the al-Sina attack: truck bomb, assault, prisoners in coordination, the north wing
     "?p ckg:subject op:2022-01-20-al-sina-vbied ; ckg:predicate ckg:weapon ; ckg:object equipment:vbied",
