@@ -1,10 +1,10 @@
 """Derived layers, recomputed by every build from the curated graph (never typed by hand):
-quote offsets, claim confidence, proposition status and confidence, the truthy layer of direct
-triples, post mentions, contradictions and evolutions. A layer that needs no Python is a SPARQL
-update the store runs itself (nothing crosses into Python per triple: at a million triples that
-is most of the cost); the others read the graph with SPARQL, as plain strings
-(:mod:`kg.rows`), and add quads. On Oxigraph the layers run in two chains at once
-(:data:`CHAINS`)."""
+quote offsets, claim confidence, proposition status and confidence with a summary of the
+claims, the truthy layer of direct triples, post mentions, contradictions and evolutions. A
+layer that needs no Python is a SPARQL update the store runs itself (nothing crosses into Python
+per triple: at a million triples that is most of the cost); the others read the graph with
+SPARQL, as plain strings (:mod:`kg.rows`), and add quads. On Oxigraph the layers run in two
+chains at once (:data:`CHAINS`)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ SELECT ?claimant ?claimantLabel ?grade ?unnamed WHERE {
 }
 """
 
+#: The word of each stance, as a claimant list gives it ("SDF asserts").
 STANCE_LABELS = "SELECT ?stance ?label WHERE { ?stance a ckg:Stance ; rdfs:label ?label }"
 
 #: Quote offsets: 0-based, end exclusive (STRLEN counts characters, as Python does).

@@ -21,22 +21,21 @@ PATH_COLUMNS = ["path", "hop", "source", "relation", "target", "direction", "sta
                 "confidence", "posts", "quotes", "proposition"]
 
 #: The edges from a set of nodes (the frontier of a search): the edges the `relations` question
-#: gives (a proposition with an object that is not an outcome, and claims), without their
-#: evidence, which `relations` reads at the end for the edges on the paths found. A proposition
-#: has a status only when it has claims (the build derives it from them), and the build's
-#: shapes give every claim its claimant, stance, quote and post, so the status stands for
-#: "has evidence". Each pattern is a read per proposition: checking each claim here, and
-#: reading the confidence when no minimum is given, took 1.5 s against 0.37 s for the 3,366
+#: gives, without their evidence, which `relations` reads at the end for the hops shown. Like
+#: `relations`, it takes a proposition with an object that is not an outcome and a summary of
+#: its claims, which the build writes where there are claims with their claimant, stance, quote
+#: and post. Each pattern is a read per proposition: checking each claim here, and reading the
+#: confidence and status when no filter is given, took 1.5 s against 0.37 s for the 3,366
 #: propositions of two nodes at 5M triples on disk.
 NEIGHBOURS = """
 SELECT DISTINCT ?node ?next ?proposition WHERE {
   { ?proposition ckg:subject ?node ; ckg:object ?next FILTER NOT EXISTS { ?next a ckg:Outcome } }
   UNION { ?proposition ckg:object ?node ; ckg:subject ?next
           FILTER NOT EXISTS { ?node a ckg:Outcome } }
-  ?proposition ckg:status ?status .
+  ?proposition ckg:claimCount ?claims .
   FILTER(!BOUND(?minConfidence) || EXISTS {
     ?proposition ckg:confidence ?confidence FILTER(?confidence >= ?minConfidence) })
-  FILTER(!BOUND(?onlyStatus) || ?status = ?onlyStatus)
+  FILTER(!BOUND(?onlyStatus) || EXISTS { ?proposition ckg:status ?onlyStatus })
 }
 """
 
