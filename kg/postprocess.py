@@ -26,12 +26,14 @@ PATH_COLUMNS = ["path", "hop", "source", "relation", "target", "direction", "sta
 #: its claims, which the build writes where there are claims with their claimant, stance, quote
 #: and post. Each pattern is a read per proposition: checking each claim here, and reading the
 #: confidence and status when no filter is given, took 1.5 s against 0.37 s for the 3,366
-#: propositions of two nodes at 5M triples on disk.
+#: propositions of two nodes at 5M triples on disk. The slot takes a FILTER on ?next, to look
+#: for a meeting first (see :func:`_on_shortest_paths`).
 NEIGHBOURS = """
 SELECT DISTINCT ?node ?next ?proposition WHERE {
   { ?proposition ckg:subject ?node ; ckg:object ?next FILTER NOT EXISTS { ?next a ckg:Outcome } }
   UNION { ?proposition ckg:object ?node ; ckg:subject ?next
           FILTER NOT EXISTS { ?node a ckg:Outcome } }
+  %s
   ?proposition ckg:claimCount ?claims .
   FILTER(!BOUND(?minConfidence) || EXISTS {
     ?proposition ckg:confidence ?confidence FILTER(?confidence >= ?minConfidence) })
@@ -70,15 +72,25 @@ class _Side:
         self.degree: int | None = None  # of the frontier, once counted
 
 
+#: How many nodes the other end may have reached for a search to look for a meeting first.
+FEW = 64
+
+
 def _filters(bindings: dict[str, Node | None]) -> list[Node | None]:
     return [bindings.get("minConfidence"), bindings.get("onlyStatus")]
 
 
-def _widen(store: KGStore, side: _Side, bindings: dict[str, Node | None]) -> list[str]:
-    """The next level of ``side``: its new nodes, each linked to the nodes of the last level."""
+def _widen(store: KGStore, side: _Side, bindings: dict[str, Node | None],
+           towards: list[str] | None = None) -> list[str]:
+    """The next level of ``side``: its new nodes, each linked to the nodes of the last level.
+    With ``towards``, only those of its nodes, and ``side`` is left as it is if there are none.
+    """
+    only = f"FILTER(?next IN ({', '.join(f'<{n}>' for n in towards)}))" if towards else ""
     rows = store.select(with_table(
-        NEIGHBOURS, ["node", "minConfidence", "onlyStatus"],
+        NEIGHBOURS % only, ["node", "minConfidence", "onlyStatus"],
         [[rdflib.URIRef(node), *_filters(bindings)] for node in side.frontier]))
+    if towards and not rows:
+        return []
     side.depth += 1
     found = []
     for row in rows:
@@ -109,7 +121,12 @@ def _on_shortest_paths(store: KGStore, start: str, end: str, bindings: dict[str,
     while ahead.frontier and behind.frontier:
         side, other = ((ahead, behind) if _degree(store, ahead) <= _degree(store, behind)
                        else (behind, ahead))
-        found = _widen(store, side, bindings)
+        # when the other end has reached few nodes, the edges to them are read first: if
+        # there are any, the ends meet there, and the rest of this level need not be read
+        # (0.24 s against 0.40 s from two nodes to the busiest actor at 5M triples on disk)
+        found = (_widen(store, side, bindings, towards=sorted(other.level))
+                 if len(other.level) <= FEW else [])
+        found = found or _widen(store, side, bindings)
         meeting = [node for node in found if node in other.level]
         if meeting:
             # every node found is at the same distance from this end, and (had a shorter path
