@@ -29,7 +29,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 from kg.errors import KGError
-from kg.namespaces import PREFIXES
+from kg.namespaces import CKG, PREFIXES
 from kg.remote import SparqlClient, connect, is_remote
 from kg.sparql import with_values
 
@@ -194,9 +194,22 @@ def open_store(spec: str | None = None, data: list[Path] | None = None) -> KGSto
         raise KGError(f"no knowledge graph at {path}: run `kg build` first "
                       f"(or pass --store memory to build one in memory)")
     try:
-        return KGStore("oxigraph", str(path), ox.Store.read_only(str(path.resolve())))
+        store = ox.Store.read_only(str(path.resolve()))
     except OSError as error:
         raise KGError(f"cannot open the store at {path}: {error}") from None
+    if _outdated(store):
+        raise KGError(f"the store at {path} was built by an older kg: its propositions have no "
+                      f"summary of their claims (ckg:claimCount), so the relation questions "
+                      f"would find none. Run `kg build` again.")
+    return KGStore("oxigraph", str(path), store)
+
+
+def _outdated(store: ox.Store) -> bool:
+    """Whether the build that made ``store`` derived statuses but not the summary of claims
+    (two lookups of one triple each, whatever the size)."""
+    def has(predicate: rdflib.URIRef) -> bool:
+        return bool(store.query(f"ASK {{ ?s <{predicate}> ?o }}"))
+    return has(CKG.status) and not has(CKG.claimCount)
 
 
 def publish(path: Path, staged: KGStore) -> None:

@@ -190,6 +190,25 @@ def test_query_on_a_missing_store_says_what_to_do(tmp_path: Path, capsys):
     assert "run `kg build` first" in capsys.readouterr().err
 
 
+def test_a_store_built_before_the_summary_of_claims_says_to_rebuild(tmp_path: Path, capsys):
+    import pyoxigraph as ox
+
+    store = tmp_path / "kg"
+    assert main(["--quiet", "build", "--store", str(store)]) == 0
+    old = ox.Store(str(store.resolve()))  # as an older build left it: statuses, no summary
+    old.update("DELETE WHERE { ?p <https://w3id.org/conflict-kg/ontology#claimCount> ?n }")
+    left = len(old)
+    del old
+    capsys.readouterr()
+    assert main(["ask", "relations", "--param", "about=SDF", "--store", str(store)]) == 1
+    err = capsys.readouterr().err
+    assert f"the store at {store} was built by an older kg" in err
+    assert "Run `kg build` again" in err
+    assert len(ox.Store.read_only(str(store.resolve()))) == left  # refused, left as it was
+    assert main(["--quiet", "build", "--store", str(store)]) == 0
+    assert main(["ask", "relations", "--param", "about=SDF", "--store", str(store)]) == 0
+
+
 def test_bad_sparql_is_a_clear_error(capsys):
     assert main(["query", "SELECT ?x WHERE { ?x", "--store", "memory"]) == 1
     assert "SPARQL" in capsys.readouterr().err
