@@ -32,7 +32,7 @@ from kg.claims import STATUSES
 from kg.errors import KGError
 from kg.namespaces import CKG, PREFIXES
 from kg.resolve import resolve
-from kg.rows import rdflib_term
+from kg.rows import gc_paused, rdflib_term
 from kg.sparql import with_table
 from kg.store import KGStore
 
@@ -281,6 +281,7 @@ def _values(row: dict[str, Node]) -> dict[str, object]:
     return {column: python_value(term) for column, term in row.items()}
 
 
+@gc_paused()
 def run(store: KGStore, name: str, params: dict[str, str] | None = None,
         min_confidence: float | None = None, status: str | None = None, values: bool = False
         ) -> tuple[list[str], list[dict]]:

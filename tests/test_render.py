@@ -21,8 +21,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from kg import layout as layout_module
 from kg.cli import main
 from kg.errors import KGError
+from kg.namespaces import CKG
 from kg.pictures import render
 from kg.quantity import reports
+from kg.questions import run
 from kg.render import draw_network, merged, network_layout
 from kg.timeline import Glyph, panels, timeline_rows
 from kg.views import most_connected, view
@@ -354,3 +356,28 @@ def test_every_view_is_the_same_on_both_backends(built, built_rdflib, name):
     on_oxigraph, on_rdflib = view(built.store, name), view(built_rdflib.store, name)
     assert on_oxigraph.number_of_edges() > 0
     assert content(on_oxigraph) == content(on_rdflib)
+
+
+@pytest.mark.parametrize("filters", [{}, {"min_confidence": 60}, {"status": "disputed"}])
+def test_the_claims_view_is_the_claims_question_an_edge_per_row(built, filters):
+    """The claims view reads its own narrower SPARQL, for speed; its edges must be the rows of
+    the `claims` question, in their order, each proposition joined to its subject once."""
+    _, rows = run(built.store, "claims", values=True, **filters)
+    graph = view(built.store, "claims", **filters)
+    claims = [(u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)
+              if d["relation"] != "about"]
+    by_claim = {str(row["claim"]): row for row in rows}
+    assert len(rows) > 0 and len(claims) == len(rows)
+    for claimant, proposition, claim, data in claims:
+        row = by_claim[claim]
+        assert (claimant, proposition) == (row["claimant"], row["proposition"])
+        assert data["relation"] == row["stance"].removeprefix(str(CKG)).lower()
+        assert data["status"] == row["propositionStatus"].removeprefix(str(CKG)).lower()
+        assert (data["confidence"], data["posts"], data["quotes"]) == (
+            row["claimConfidence"], str(row["post"]), row["quote"])
+    about = {(u, v) for u, v, d in graph.edges(data=True) if d["relation"] == "about"}
+    assert about == {(row["proposition"], row["subject"]) for row in rows}
+    # edges added in the rows' order place the nodes in it (a picture's layout follows it)
+    in_row_order = [node for row in rows
+                    for node in (row["claimant"], row["proposition"], row["subject"])]
+    assert list(graph.nodes) == list(dict.fromkeys(in_row_order))
