@@ -6,7 +6,8 @@ Oxigraph when the store is embedded, through :meth:`KGStore.select` otherwise.
 :func:`term_rows` gives rdflib terms, as :meth:`KGStore.select` does, but consumes and drops
 Oxigraph's result in the calling thread (Oxigraph's results must not be dropped by another
 thread, which rdflib's result objects, freed later by the garbage collector, may do).
-Unbound variables are left out of their row. :func:`gc_paused` pauses Python's garbage
+Unbound variables are left out of their row. :func:`plain_tuples` gives the strings as tuples
+(None where unbound), for the largest reads. :func:`gc_paused` pauses Python's garbage
 collector while many rows are made.
 """
 
@@ -65,12 +66,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@gc_paused()
-def _rows(store: KGStore, sparql: str, convert: Callable[[object], object]) -> list[dict]:
+def _solutions(store: KGStore, sparql: str) -> ox.QuerySolutions:
     try:
-        solutions = store.ox.query(sparql, prefixes=PREFIXES)
+        return store.ox.query(sparql, prefixes=PREFIXES)
     except SyntaxError as error:
         raise KGError(f"SPARQL error: {str(error).splitlines()[0][:300]}") from None
+
+
+@gc_paused()
+def _rows(store: KGStore, sparql: str, convert: Callable[[object], object]) -> list[dict]:
+    solutions = _solutions(store, sparql)
     names = [variable.value for variable in solutions.variables]
     rows = []
     for solution in solutions:  # values by position: twice as fast as by name
@@ -86,6 +91,21 @@ def plain_rows(store: KGStore, sparql: str) -> list[dict[str, str]]:
         return [{name: str(value) for name, value in row.items()}
                 for row in store.select(sparql)]
     return _rows(store, sparql, lambda term: term.value)
+
+
+@gc_paused()
+def plain_tuples(store: KGStore, sparql: str) -> list[tuple[str | None, ...]]:
+    """Rows of a SELECT as tuples of strings in the order of its variables, None where one is
+    unbound: for tens of thousands of rows read once, a tenth faster than :func:`plain_rows`.
+    """
+    if store.ox is None:
+        return [tuple(None if term is None else str(term) for term in row)
+                for row in store.query(sparql)]
+    solutions = _solutions(store, sparql)
+    rows = [tuple([None if term is None else term.value for term in solution])
+            for solution in solutions]
+    del solutions
+    return rows
 
 
 def term_rows(store: KGStore, sparql: str) -> list[dict[str, Node]]:
