@@ -49,7 +49,7 @@ def gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused for the block (or the decorated function).
 
     Rows, their dicts and a view's edges are made by the tens of thousands and none is in a
-    cycle, yet each few hundred made trigger a collection, and each few thousand one over every
+    cycle, yet each few hundred made trigger a collection, and now and then one over every
     older object: about a tenth of a question's or a view's time at a million triples. Paused
     blocks nest; the collector runs again as before once the outermost ends.
 
