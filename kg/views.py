@@ -173,7 +173,7 @@ def claims_network(store: KGStore, min_confidence: float | None = None,
     shown = {proposition: (subject, _local_name(status))
              for proposition, subject, status in plain_tuples(store, claimed)}
     claims = [row for row in plain_tuples(store, CLAIM_EDGES) if row[3] in shown]
-    claims.sort(key=lambda row: (int(row[6]), row[0]))
+    claims.sort(key=lambda row: (int(row[6]), row[0]))  # by post, then claim, as `claims`
     graph = nx.MultiDiGraph()
     propositions = set()
     for claim, claimant, stance, proposition, confidence, quote, post in claims:
