@@ -95,7 +95,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             params = " ".join(f"{p.name}={p.kind.upper()}" if p.required
                               else f"[{p.name}={p.kind.upper()}]" for p in question.params)
             print(f"{question.name:<22} {question.title}" + (f"  ({params})" if params else ""))
-        print("\nRun one: kg ask NAME [--param KEY=VALUE …] [--format table|csv|json] "
+        print("\nRun one: kg ask NAME [KEY=VALUE …] [--format table|csv|json] "
               "[--min-confidence N] [--status S]; kg ask NAME --help-question for details.")
         return 0
     question = get(args.name)
@@ -103,16 +103,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"{question.title}\n\n{question.description}\n")
         for p in question.params:
             need = "required" if p.required else "optional"
-            print(f"  --param {p.name}={p.kind.upper():<8} {need}: {p.description}")
+            print(f"  {p.name}={p.kind.upper():<8} {need}: {p.description}")
         if question.example:
-            example = " ".join(f"--param {k}={v}" for k, v in question.example.items())
+            example = " ".join(f"{k}={v}" for k, v in question.example.items())
             print(f"\nexample: kg ask {question.name} {example}")
         return 0
     params = {}
-    for item in args.param:
+    for item in [*args.params, *args.param]:
         key, sep, value = item.partition("=")
         if not sep:
-            raise KGError(f"--param takes KEY=VALUE, not {item!r}")
+            raise KGError(f"a parameter is KEY=VALUE, not {item!r} (kg ask {question.name} "
+                          f"--help-question lists them)")
         params[key.strip()] = value
     if args.offset < 0 or (args.limit is not None and args.limit < 1):
         raise KGError("--limit takes a whole number ≥ 1, --offset one ≥ 0")
@@ -213,6 +214,8 @@ def parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="run a named question (kg ask --list)")
     ask.add_argument("name", nargs="?", help="the question (see --list)")
+    ask.add_argument("params", nargs="*", metavar="KEY=VALUE",
+                     help="its parameters, e.g. actor=SDF (the same as --param)")
     ask.add_argument("--list", action="store_true", help="list the named questions")
     ask.add_argument("--help-question", action="store_true",
                      help="describe the question and its parameters")

@@ -369,3 +369,12 @@ def test_kg_ask_prints_json_rows_with_iri_and_label(tmp_path, capsys):
     for bad in (["--limit", "0"], ["--offset", "-1"]):
         assert main(["ask", "claims", *bad, "--store", store]) == 1
         assert "--limit takes a whole number ≥ 1, --offset one ≥ 0" in capsys.readouterr().err
+    # parameters as `kg ask --list` shows them (actor=SDF), or with --param
+    assert main(["ask", "actor", "--param", "actor=SDF", "--format", "json",
+                 "--store", store]) == 0
+    with_option = json.loads(capsys.readouterr().out)
+    assert main(["ask", "actor", "actor=SDF", "--format", "json", "--store", store]) == 0
+    assert json.loads(capsys.readouterr().out) == with_option != []
+    assert main(["ask", "actor", "SDF", "--store", store]) == 1
+    assert ("a parameter is KEY=VALUE, not 'SDF' (kg ask actor --help-question lists them)"
+            in capsys.readouterr().err)
