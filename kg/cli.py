@@ -308,7 +308,15 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kg` console script."""
-    args = parser().parse_args(argv)
+    top = parser()
+    args, extra = top.parse_known_args(argv)
+    # argparse takes positionals only before the first option: `kg ask actor --store S
+    # actor=SDF` leaves actor=SDF over, which is a parameter like any other
+    if extra and hasattr(args, "params") and all("=" in item and not item.startswith("-")
+                                                 for item in extra):
+        args.params += extra
+    elif extra:
+        top.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.run(args)
     except KGError as error:

@@ -375,6 +375,12 @@ def test_kg_ask_prints_json_rows_with_iri_and_label(tmp_path, capsys):
     with_option = json.loads(capsys.readouterr().out)
     assert main(["ask", "actor", "actor=SDF", "--format", "json", "--store", store]) == 0
     assert json.loads(capsys.readouterr().out) == with_option != []
+    assert main(["ask", "actor", "--format", "json", "actor=SDF", "--store", store]) == 0
+    assert json.loads(capsys.readouterr().out) == with_option
+    with pytest.raises(SystemExit) as usage:  # what is neither an option nor KEY=VALUE
+        main(["ask", "actor", "--format", "json", "--bogus", "--store", store])
+    assert usage.value.code == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
     assert main(["ask", "actor", "SDF", "--store", store]) == 1
     assert ("a parameter is KEY=VALUE, not 'SDF' (kg ask actor --help-question lists them)"
             in capsys.readouterr().err)
