@@ -234,8 +234,8 @@ def publish(path: Path, staged: KGStore) -> None:
         target.bulk_extend(staged.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         # compacted once here: the store is opened read-only from now on, so never compacted
         # later, and a lookup in the uncompacted files of a bulk copy costs more (the busiest
-        # questions: 10-30 % slower at 1M, 3-6x at 5M; compacting takes 1.5 s at 1M, about
-        # 7 s at 5M; see benchmarks/README.md)
+        # questions: 10-30 % slower at 1M, 3-6x at 5M; compacting takes 1.5 s at 1M, 5-7 s
+        # at 5M; see benchmarks/README.md)
         target.optimize()
         target.flush()
         del target
