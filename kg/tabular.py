@@ -107,7 +107,10 @@ def render(rows: list[dict[str, Node]], columns: list[str], fmt: str, store: KGS
 
 
 def _table(cells: list[list[str]], columns: list[str], width: int) -> str:
-    """A plain-text table that wraps long cells to fit ``width``."""
+    """A plain-text table that wraps long cells to fit ``width``. Columns are split by " | ",
+    so a cell's own list (posts "31 | 43") shows its items split by "; " (posts "31; 43").
+    """
+    cells = [[cell.replace(" | ", "; ") for cell in row] for row in cells]
     if not cells:
         return "(no rows)"
     natural = [max(len(columns[i]), *(len(r[i]) for r in cells)) for i in range(len(columns))]

@@ -1,4 +1,4 @@
-"""Query results as pandas DataFrames: labels for IRIs, Python values for literals."""
+"""Query results as text tables and DataFrames: labels for IRIs, Python values for literals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime
 import rdflib
 
 from kg.questions import run
-from kg.tabular import to_dataframe
+from kg.tabular import render, to_dataframe
 
 
 def test_a_question_becomes_a_dataframe_with_labels_and_numbers(built):
@@ -38,3 +38,13 @@ def test_dates_and_decimals_are_python_values_and_unbound_cells_none(built):
 def test_no_rows_give_an_empty_frame_with_the_columns(built):
     table = to_dataframe(built.store, ["a", "b"], [])
     assert list(table.columns) == ["a", "b"] and table.empty
+
+
+def test_a_table_splits_a_cells_list_by_semicolons_not_by_the_column_bar(built):
+    columns, rows = run(built.store, "prisons-targeted")
+    assert "31 | 43" in render(rows, columns, "csv", built.store)  # csv keeps the query's list
+    table = render(rows, columns, "table", built.store, width=1000).splitlines()
+    assert any("31; 43" in line for line in table)
+    header, rule, *lines, count = table
+    assert count == f"({len(rows)} rows)" and set(rule) == {"-", "+"}
+    assert all(line.count(" | ") == len(columns) - 1 for line in [header, *lines])
