@@ -158,7 +158,8 @@ def bind(store: KGStore, question: Question, raw: dict[str, str],
         raise KGError(f"{question.name} has no parameter {unknown[0]!r} (parameters: {allowed})")
     missing = [p.name for p in question.params if p.required and p.name not in raw]
     if missing:
-        raise KGError(f"{question.name} needs --param {missing[0]}=…")
+        raise KGError(f"{question.name} needs {missing[0]}=… (kg ask {question.name} "
+                      f"--help-question lists its parameters)")
     bindings: dict[str, Node | None] = {
         p.name: _term(store, p, raw[p.name]) if p.name in raw else None for p in question.params}
     if min_confidence is not None and not 0 <= min_confidence <= 100:

@@ -289,7 +289,7 @@ def test_a_hostile_entity_name_is_refused_cleanly(built):
 def test_bad_parameters_are_clear_errors(built):
     with pytest.raises(KGError, match="has no parameter 'who'"):
         run(built.store, "who-supported-whom", {"who": "ISIS"})
-    with pytest.raises(KGError, match="needs --param actor"):
+    with pytest.raises(KGError, match=r"actor needs actor=… \(kg ask actor --help-question"):
         run(built.store, "actor")
     with pytest.raises(KGError, match="not a date"):
         run(built.store, "operations", {"from": "last week"})
